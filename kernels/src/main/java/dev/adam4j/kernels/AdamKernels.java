@@ -1,0 +1,249 @@
+package dev.adam4j.kernels;
+
+import dev.adam4j.kernels.internal.AdamKernelProvider;
+import dev.adam4j.kernels.internal.KernelProviders;
+import dev.adam4j.kernels.internal.StepScalars;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * One fused Adam step over one contiguous range: parameters, gradients, {@code exp_avg},
+ * {@code exp_avg_sq} and (AMSGrad) {@code max_exp_avg_sq} are read once and written once.
+ * Stateless, thread-safe for disjoint ranges, and allocation-free.
+ *
+ * <h2>Update rule</h2>
+ * For step {@code t ≥ 1}, per element, in the parameter's precision (PyTorch's {@code torch.optim.Adam}):
+ * <pre>
+ *   g  = gradScale · g ;  if maximize: g = −g
+ *   L2:        g = g + wd·p                 decoupled (AdamW):  p = p·(1 − lr·wd)
+ *   m  = lerp(m, g, 1 − β1)                 v = v·β2 + (1 − β2)·g·g
+ *   amsgrad:   vmax = max(vmax, v);  v̂ = vmax   (otherwise v̂ = v)
+ *   PYTORCH:   p = p − lr/(1 − β1^t) · m / (sqrt(v̂)/sqrt(1 − β2^t) + ε)
+ *   EPS_HAT:   p = p − lr·sqrt(1 − β2^t)/(1 − β1^t) · m / (sqrt(v̂) + ε)
+ * </pre>
+ * The exact order of floating-point operations, and where a fused multiply-add is used, are a
+ * compatibility contract stated in {@link dev.adam4j.kernels.internal.ScalarAdamF32}: it is
+ * PyTorch's default CPU path, so results are reproducible bit for bit across providers, vector
+ * widths and lengths. {@code gradScale} multiplies the gradient first, so unscaling, clipping by a
+ * precomputed coefficient, or averaging accumulated gradients cost no extra pass. Gradients are never
+ * written. NaN and infinities propagate as in PyTorch; nothing is clamped.
+ *
+ * <h2>Storage</h2>
+ * {@code float[]} and {@code double[]} with an offset per buffer, or {@link MemorySegment}s (heap or
+ * native, any alignment) holding {@link Precision#F32} or {@link Precision#F64} values in the
+ * platform's native byte order, with element offsets. Buffers must not overlap, except that a
+ * gradient may be read-only. All buffers of one call have the same precision.
+ *
+ * <h2>Validation</h2>
+ * Every argument is checked before anything is written: a bad one throws
+ * {@link IllegalArgumentException} naming it and its value (or {@link IllegalStateException} for a
+ * closed or foreign-thread segment), and no buffer is touched. {@code maxExpAvgSq} may be null
+ * unless {@code amsgrad}.
+ *
+ * <h2>Providers</h2>
+ * The Vector API implementation runs when the JVM has {@code --add-modules jdk.incubator.vector};
+ * otherwise a scalar implementation runs after one WARNING. {@code -Dadam4j.kernel=scalar|vector}
+ * forces one ({@code vector} where it cannot load is an error). {@link #providerName()} and
+ * {@link #vectorBitSize()} tell which is active.
+ */
+public final class AdamKernels {
+    private AdamKernels() {}
+
+    /** {@code "vector"} or {@code "scalar"}: the implementation that runs the steps. */
+    public static String providerName() {
+        return KernelProviders.get().name();
+    }
+
+    /** The f32 vector width in bits of the active provider (128, 256, 512), or 0 for scalar. */
+    public static int vectorBitSize() {
+        return KernelProviders.get().vectorBitSize();
+    }
+
+    /**
+     * One Adam step over {@code length} f32 elements starting at the given offset of each array.
+     *
+     * @param h hyperparameters
+     * @param t the 1-based step number, after incrementing (PyTorch's {@code state['step']})
+     * @param gradScale factor applied to the gradient before anything else; finite
+     * @param maxExpAvgSq AMSGrad's running maximum; ignored (may be null) unless {@code h.amsgrad()}
+     * @throws IllegalArgumentException for a bad argument, before anything is written
+     */
+    public static void step(AdamHyperparameters h, long t, double gradScale,
+            float[] param, int paramOffset, float[] grad, int gradOffset,
+            float[] expAvg, int expAvgOffset, float[] expAvgSq, int expAvgSqOffset,
+            float[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
+        checkScalars(h, t, gradScale);
+        checkLength(length);
+        checkRange("param", param == null ? -1 : param.length, paramOffset, length);
+        checkRange("grad", grad == null ? -1 : grad.length, gradOffset, length);
+        checkRange("expAvg", expAvg == null ? -1 : expAvg.length, expAvgOffset, length);
+        checkRange("expAvgSq", expAvgSq == null ? -1 : expAvgSq.length, expAvgSqOffset, length);
+        if (h.amsgrad()) {
+            checkRange("maxExpAvgSq", maxExpAvgSq == null ? -1 : maxExpAvgSq.length, maxExpAvgSqOffset, length);
+        }
+        checkDisjoint(param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                h.amsgrad() ? maxExpAvgSq : null, maxExpAvgSqOffset, length);
+        provider().step(h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
+                param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                maxExpAvgSq, maxExpAvgSqOffset, length);
+    }
+
+    /** One Adam step over {@code length} f64 elements; see the f32 overload. */
+    public static void step(AdamHyperparameters h, long t, double gradScale,
+            double[] param, int paramOffset, double[] grad, int gradOffset,
+            double[] expAvg, int expAvgOffset, double[] expAvgSq, int expAvgSqOffset,
+            double[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
+        checkScalars(h, t, gradScale);
+        checkLength(length);
+        checkRange("param", param == null ? -1 : param.length, paramOffset, length);
+        checkRange("grad", grad == null ? -1 : grad.length, gradOffset, length);
+        checkRange("expAvg", expAvg == null ? -1 : expAvg.length, expAvgOffset, length);
+        checkRange("expAvgSq", expAvgSq == null ? -1 : expAvgSq.length, expAvgSqOffset, length);
+        if (h.amsgrad()) {
+            checkRange("maxExpAvgSq", maxExpAvgSq == null ? -1 : maxExpAvgSq.length, maxExpAvgSqOffset, length);
+        }
+        checkDisjoint(param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                h.amsgrad() ? maxExpAvgSq : null, maxExpAvgSqOffset, length);
+        provider().step(h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
+                param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                maxExpAvgSq, maxExpAvgSqOffset, length);
+    }
+
+    /** One Adam step over whole f32 arrays of equal length, starting at index 0. */
+    public static void step(AdamHyperparameters h, long t, double gradScale,
+            float[] param, float[] grad, float[] expAvg, float[] expAvgSq, float[] maxExpAvgSq) {
+        checkNotNull("param", param);
+        step(h, t, gradScale, param, 0, grad, 0, expAvg, 0, expAvgSq, 0, maxExpAvgSq, 0, param.length);
+    }
+
+    /** One Adam step over whole f64 arrays of equal length, starting at index 0. */
+    public static void step(AdamHyperparameters h, long t, double gradScale,
+            double[] param, double[] grad, double[] expAvg, double[] expAvgSq, double[] maxExpAvgSq) {
+        checkNotNull("param", param);
+        step(h, t, gradScale, param, 0, grad, 0, expAvg, 0, expAvgSq, 0, maxExpAvgSq, 0, param.length);
+    }
+
+    /**
+     * One Adam step over {@code length} elements of segments holding {@code precision} values in
+     * native byte order. Offsets are element indices (not bytes). Segments may be heap or native,
+     * of any alignment; {@code grad} may be read-only. The caller must not close a segment's arena
+     * while the step runs.
+     *
+     * @throws IllegalArgumentException for a bad argument (too small, read-only, negative offset)
+     * @throws IllegalStateException if a segment's arena is closed or it is confined to another thread
+     */
+    public static void step(AdamHyperparameters h, long t, double gradScale, Precision precision,
+            MemorySegment param, long paramOffset, MemorySegment grad, long gradOffset,
+            MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
+            MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length) {
+        checkScalars(h, t, gradScale);
+        checkNotNull("precision", precision);
+        checkLength(length);
+        int bytes = precision.byteSize();
+        checkSegment("param", param, paramOffset, length, bytes, true);
+        checkSegment("grad", grad, gradOffset, length, bytes, false);
+        checkSegment("expAvg", expAvg, expAvgOffset, length, bytes, true);
+        checkSegment("expAvgSq", expAvgSq, expAvgSqOffset, length, bytes, true);
+        if (h.amsgrad()) {
+            checkSegment("maxExpAvgSq", maxExpAvgSq, maxExpAvgSqOffset, length, bytes, true);
+        }
+        double negStepSize = StepScalars.negStepSize(h, t);
+        double bc2Sqrt = StepScalars.bc2Sqrt(h, t);
+        if (precision == Precision.F32) {
+            provider().stepF32(h, negStepSize, bc2Sqrt, gradScale, param, paramOffset, grad, gradOffset,
+                    expAvg, expAvgOffset, expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+        } else {
+            provider().stepF64(h, negStepSize, bc2Sqrt, gradScale, param, paramOffset, grad, gradOffset,
+                    expAvg, expAvgOffset, expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+        }
+    }
+
+    private static AdamKernelProvider provider() {
+        return KernelProviders.get();
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    private static void checkScalars(AdamHyperparameters h, long t, double gradScale) {
+        checkNotNull("hyperparameters", h);
+        if (t < 1) {
+            throw new IllegalArgumentException("Invalid step t: " + t + " (must be >= 1)");
+        }
+        if (!Double.isFinite(gradScale)) {
+            throw new IllegalArgumentException("Invalid gradScale: " + gradScale + " (must be finite)");
+        }
+    }
+
+    private static void checkLength(long length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("Invalid length: " + length + " (must be >= 0)");
+        }
+    }
+
+    private static void checkNotNull(String name, Object o) {
+        if (o == null) {
+            throw new IllegalArgumentException(name + " is null");
+        }
+    }
+
+    /** {@code arrayLength} is −1 for a null array. */
+    private static void checkRange(String name, int arrayLength, int offset, int length) {
+        if (arrayLength < 0) {
+            throw new IllegalArgumentException(name + " is null");
+        }
+        if (offset < 0 || offset > arrayLength - length) {
+            throw new IllegalArgumentException(name + " range [" + offset + ", " + ((long) offset + length)
+                    + ") is outside its array of length " + arrayLength);
+        }
+    }
+
+    private static void checkSegment(String name, MemorySegment s, long offset, long length, int bytes,
+            boolean written) {
+        checkNotNull(name, s);
+        if (offset < 0) {
+            throw new IllegalArgumentException(name + " offset " + offset + " is negative");
+        }
+        long capacity = s.byteSize() / bytes;
+        if (offset > capacity - length) {
+            throw new IllegalArgumentException(name + " range [" + offset + ", " + (offset + length)
+                    + ") elements is outside its segment of " + s.byteSize() + " bytes ("
+                    + capacity + " elements of " + bytes + " bytes)");
+        }
+        if (written && s.isReadOnly()) {
+            throw new IllegalArgumentException(name + " segment is read-only but is written by the step");
+        }
+        if (!s.scope().isAlive()) {
+            throw new IllegalStateException(name + " segment's arena is already closed");
+        }
+        if (!s.isAccessibleBy(Thread.currentThread())) {
+            throw new IllegalStateException(name + " segment is confined to another thread");
+        }
+    }
+
+    /** The written arrays may not overlap each other or the gradient (same array, overlapping ranges). */
+    private static void checkDisjoint(Object param, int po, Object grad, int go, Object expAvg, int mo,
+            Object expAvgSq, int vo, Object maxExpAvgSq, int xo, int length) {
+        if (length == 0) {
+            return;
+        }
+        overlap("param", param, po, "grad", grad, go, length);
+        overlap("param", param, po, "expAvg", expAvg, mo, length);
+        overlap("param", param, po, "expAvgSq", expAvgSq, vo, length);
+        overlap("expAvg", expAvg, mo, "grad", grad, go, length);
+        overlap("expAvg", expAvg, mo, "expAvgSq", expAvgSq, vo, length);
+        overlap("expAvgSq", expAvgSq, vo, "grad", grad, go, length);
+        if (maxExpAvgSq != null) {
+            overlap("maxExpAvgSq", maxExpAvgSq, xo, "param", param, po, length);
+            overlap("maxExpAvgSq", maxExpAvgSq, xo, "grad", grad, go, length);
+            overlap("maxExpAvgSq", maxExpAvgSq, xo, "expAvg", expAvg, mo, length);
+            overlap("maxExpAvgSq", maxExpAvgSq, xo, "expAvgSq", expAvgSq, vo, length);
+        }
+    }
+
+    private static void overlap(String a, Object arrA, int offA, String b, Object arrB, int offB, int length) {
+        if (arrA == arrB && offA < offB + length && offB < offA + length) {
+            throw new IllegalArgumentException(a + " range starting at " + offA + " overlaps " + b
+                    + " range starting at " + offB + " in the same array (length " + length + ")");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+// GENERATED from ScalarAdamF32.java by F64Generator (kernels/src/test): do not edit.
+package dev.adam4j.kernels.internal;
+
+import dev.adam4j.kernels.AdamHyperparameters;
+import dev.adam4j.kernels.EpsilonMode;
+import dev.adam4j.kernels.WeightDecay;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The executable specification of one Adam step on f64 buffers: the scalar fallback, the tail of
+ * every vector loop, and the oracle of every test.
+ *
+ * <h2>Order of operations: a compatibility contract</h2>
+ * It reproduces PyTorch's default CPU path ({@code torch.optim.adam._single_tensor_adam}) operation
+ * by operation, each rounded to the parameter's precision, with the scalars of {@link StepScalars}
+ * computed once in double and cast:
+ * <ol>
+ *   <li>{@code g = gradScale·g} (skipped when {@code gradScale == 1}); {@code g = −g} if maximize.</li>
+ *   <li>L2: {@code g = fma(p, wd, g)} (ATen's {@code add(alpha=wd)} is an FMA in its vector lanes).
+ *       Decoupled: {@code p = p·(1 − lr·wd)}.</li>
+ *   <li>{@code m = lerp(m, g, w)}, {@code w = 1 − β1}: {@code fma(w, g − m, m)} if {@code |w| < 0.5},
+ *       else {@code fma(−(g − m), 1 − w, g)} (ATen's {@code lerp_vec}).</li>
+ *   <li>{@code v = v·β2}, then {@code v = v + ((1 − β2)·g)·g}, no FMA ({@code mul_}, {@code addcmul_}).</li>
+ *   <li>AMSGrad: {@code vmax = max(vmax, v)} on the raw {@code v}, and {@code vmax} is used below.</li>
+ *   <li>{@code denom = sqrt(v)/bc2Sqrt + ε} (a true division, no reciprocal), or
+ *       {@code sqrt(v) + ε} for {@link EpsilonMode#EPS_HAT}.</li>
+ *   <li>{@code p = p + (negStepSize·m)/denom} ({@code addcdiv_(value=-step_size)}).</li>
+ * </ol>
+ * Changing this order changes results in the last bits and breaks bit-identity with PyTorch and
+ * with the vector kernels. FMA policy: a fused multiply-add exactly in steps 2 (L2) and 3, where
+ * ATen's vector lanes use one, and nowhere else. Every operation (add, mul, div, sqrt, fma, max) is
+ * correctly rounded, so this code is deterministic and any faithful vectorization is bitwise equal.
+ * Square roots go through {@link Math#sqrt} in binary64: exact for binary64, and the correctly
+ * rounded binary32 root after the cast back (53 ≥ 2·24 + 2, so the double rounding is innocuous).
+ * NaN and infinities propagate as in PyTorch; NaN payloads and signs are not specified (Java does
+ * not specify them either).
+ *
+ * <p>{@code ScalarAdamF64} is generated from this file (see {@code F64Generator} in the tests).
+ */
+public final class ScalarAdamF64 {
+    private ScalarAdamF64() {}
+
+    private static final ValueLayout.OfDouble E = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+
+    /** One step over {@code length} elements of arrays; see the class documentation. */
+    public static void step(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            double[] param, int po, double[] grad, int go, double[] expAvg, int mo,
+            double[] expAvgSq, int vo, double[] maxExpAvgSq, int xo, int length) {
+        final boolean scaleGrad = gradScale != 1.0;
+        final double gs = (double) gradScale;
+        final boolean maximize = h.maximize();
+        final WeightDecay decay = h.effectiveWeightDecay();
+        final double wd = (double) h.weightDecay();
+        final double decayFactor = (double) (1.0 - h.lr() * h.weightDecay());
+        final double w = (double) (1.0 - h.beta1());
+        final double oneMinusW = 1 - w; // in the parameter's precision, as ATen's lerp computes it
+        final boolean smallWeight = Math.abs(w) < 0.5;
+        final double beta2 = (double) h.beta2();
+        final double oneMinusBeta2 = (double) (1.0 - h.beta2());
+        final boolean amsgrad = h.amsgrad();
+        final boolean epsHat = h.epsilonMode() == EpsilonMode.EPS_HAT;
+        final double bc2 = (double) bc2Sqrt;
+        final double eps = (double) h.eps();
+        final double negStep = (double) negStepSize;
+
+        for (int i = 0; i < length; i++) {
+            double p = param[po + i];
+            double g = grad[go + i];
+            // 1. gradient scale, maximize
+            if (scaleGrad) g = gs * g;
+            if (maximize) g = -g;
+            // 2. weight decay
+            if (decay == WeightDecay.L2) {
+                g = Math.fma(p, wd, g);
+            } else if (decay == WeightDecay.DECOUPLED) {
+                p = p * decayFactor;
+            }
+            // 3. first moment: lerp(m, g, w)
+            double m = expAvg[mo + i];
+            double diff = g - m;
+            m = smallWeight ? Math.fma(w, diff, m) : Math.fma(-diff, oneMinusW, g);
+            // 4. second moment
+            double v = expAvgSq[vo + i] * beta2;
+            v = v + (oneMinusBeta2 * g) * g;
+            // 5. AMSGrad on the raw second moment
+            double u = v;
+            if (amsgrad) {
+                u = Math.max(maxExpAvgSq[xo + i], v);
+                maxExpAvgSq[xo + i] = u;
+            }
+            // 6. denominator
+            double denom = epsHat ? (double) Math.sqrt(u) + eps : (double) Math.sqrt(u) / bc2 + eps;
+            // 7. update
+            p = p + (negStep * m) / denom;
+
+            param[po + i] = p;
+            expAvg[mo + i] = m;
+            expAvgSq[vo + i] = v;
+        }
+    }
+
+    /**
+     * The same step over f64 segments (native byte order, any alignment); offsets are element
+     * indices. Line for line the array loop above, with loads and stores through the segment.
+     */
+    public static void step(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
+        final boolean scaleGrad = gradScale != 1.0;
+        final double gs = (double) gradScale;
+        final boolean maximize = h.maximize();
+        final WeightDecay decay = h.effectiveWeightDecay();
+        final double wd = (double) h.weightDecay();
+        final double decayFactor = (double) (1.0 - h.lr() * h.weightDecay());
+        final double w = (double) (1.0 - h.beta1());
+        final double oneMinusW = 1 - w;
+        final boolean smallWeight = Math.abs(w) < 0.5;
+        final double beta2 = (double) h.beta2();
+        final double oneMinusBeta2 = (double) (1.0 - h.beta2());
+        final boolean amsgrad = h.amsgrad();
+        final boolean epsHat = h.epsilonMode() == EpsilonMode.EPS_HAT;
+        final double bc2 = (double) bc2Sqrt;
+        final double eps = (double) h.eps();
+        final double negStep = (double) negStepSize;
+
+        for (long i = 0; i < length; i++) {
+            double p = param.getAtIndex(E, po + i);
+            double g = grad.getAtIndex(E, go + i);
+            if (scaleGrad) g = gs * g;
+            if (maximize) g = -g;
+            if (decay == WeightDecay.L2) {
+                g = Math.fma(p, wd, g);
+            } else if (decay == WeightDecay.DECOUPLED) {
+                p = p * decayFactor;
+            }
+            double m = expAvg.getAtIndex(E, mo + i);
+            double diff = g - m;
+            m = smallWeight ? Math.fma(w, diff, m) : Math.fma(-diff, oneMinusW, g);
+            double v = expAvgSq.getAtIndex(E, vo + i) * beta2;
+            v = v + (oneMinusBeta2 * g) * g;
+            double u = v;
+            if (amsgrad) {
+                u = Math.max(maxExpAvgSq.getAtIndex(E, xo + i), v);
+                maxExpAvgSq.setAtIndex(E, xo + i, u);
+            }
+            double denom = epsHat ? (double) Math.sqrt(u) + eps : (double) Math.sqrt(u) / bc2 + eps;
+            p = p + (negStep * m) / denom;
+
+            param.setAtIndex(E, po + i, p);
+            expAvg.setAtIndex(E, mo + i, m);
+            expAvgSq.setAtIndex(E, vo + i, v);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.adam4j.kernels.internal;
+
+import dev.adam4j.kernels.AdamHyperparameters;
+import dev.adam4j.kernels.EpsilonMode;
+
+/**
+ * The step-dependent scalars, computed once per call in double as PyTorch's Python code does
+ * ({@code bias_correction1 = 1 - beta1 ** step}, {@code step_size = lr / bias_correction1},
+ * {@code bias_correction2_sqrt = sqrt(1 - beta2 ** step)}), then cast to the parameter's precision
+ * by the kernels.
+ *
+ * <p>{@code β^t} uses {@link StrictMath#pow}, so results do not depend on the JIT's intrinsic.
+ */
+public final class StepScalars {
+    private StepScalars() {}
+
+    /**
+     * {@code −lr/(1−β1^t)} for {@link EpsilonMode#PYTORCH};
+     * {@code −lr·sqrt(1−β2^t)/(1−β1^t)} for {@link EpsilonMode#EPS_HAT}.
+     */
+    public static double negStepSize(AdamHyperparameters h, long t) {
+        double bc1 = 1.0 - StrictMath.pow(h.beta1(), (double) t);
+        double stepSize = h.epsilonMode() == EpsilonMode.EPS_HAT
+                ? h.lr() * bc2Sqrt(h, t) / bc1
+                : h.lr() / bc1;
+        return -stepSize;
+    }
+
+    /** {@code sqrt(1 − β2^t)}. */
+    public static double bc2Sqrt(AdamHyperparameters h, long t) {
+        return Math.sqrt(1.0 - StrictMath.pow(h.beta2(), (double) t));
+    }
+}

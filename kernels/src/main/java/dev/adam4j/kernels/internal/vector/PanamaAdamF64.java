@@ -1,0 +1,192 @@
+// GENERATED from PanamaAdamF32.java by F64Generator (kernels/src/test): do not edit.
+package dev.adam4j.kernels.internal.vector;
+
+import dev.adam4j.kernels.AdamHyperparameters;
+import dev.adam4j.kernels.EpsilonMode;
+import dev.adam4j.kernels.WeightDecay;
+import dev.adam4j.kernels.internal.ScalarAdamF64;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The f64 Adam step with the JDK Vector API: {@link ScalarAdamF64}'s order of operations, lane by
+ * lane, in one pass over memory, with the tail finished by {@link ScalarAdamF64}. Bitwise identical
+ * to it at every vector width (the tests check 128, 256 and 512 bits).
+ *
+ * <h2>One loop per memory pattern, flags as constants</h2>
+ * The loop is chosen once per call by what changes the memory traffic (amsgrad reads and writes a
+ * fifth buffer). Every other flag becomes a loop-invariant constant, broadcast before the loop,
+ * through identities that are exact in IEEE arithmetic (round-to-nearest is symmetric in sign):
+ * <ul>
+ *   <li>gradScale and maximize: {@code g·s} with {@code s = ±gradScale}; {@code (−s)·g ≡ −(s·g)},
+ *       and {@code 1·g ≡ g}.</li>
+ *   <li>decoupled decay: {@code p·c} with {@code c = 1 − lr·wd}, or {@code c = 1} without it;
+ *       {@code p·1 ≡ p}.</li>
+ *   <li>L2: {@code fma(p, wd, g)} selected by an all-true or all-false lane mask, so without L2
+ *       the lane keeps {@code g} untouched.</li>
+ *   <li>lerp: {@code fma(c, g − m, base)} with {@code (c, base) = (w, m)} or {@code (w − 1, g)},
+ *       the base picked by a constant mask (ATen's own formulation);
+ *       {@code (w − 1)·d ≡ −((1 − w)·d)}.</li>
+ *   <li>EPS_HAT: {@code sqrt(v)/1 ≡ sqrt(v)}.</li>
+ * </ul>
+ * These are exact for every non-NaN value; NaN stays NaN (payloads are unspecified, as in Java).
+ */
+final class PanamaAdamF64 {
+    private PanamaAdamF64() {}
+
+    static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final long BYTES = Double.BYTES;
+
+    static void step(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            double[] param, int po, double[] grad, int go, double[] expAvg, int mo,
+            double[] expAvgSq, int vo, double[] maxExpAvgSq, int xo, int length) {
+        int bound = S.loopBound(length);
+        if (bound > 0) {
+            loops(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo,
+                    expAvgSq, vo, maxExpAvgSq, xo, bound);
+        }
+        if (bound < length) {
+            ScalarAdamF64.step(h, negStepSize, bc2Sqrt, gradScale, param, po + bound, grad, go + bound,
+                    expAvg, mo + bound, expAvgSq, vo + bound, maxExpAvgSq, xo + bound, length - bound);
+        }
+    }
+
+    static void step(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
+        long bound = S.loopBound(length);
+        if (bound > 0) {
+            loops(h, negStepSize, bc2Sqrt, gradScale, param, po * BYTES, grad, go * BYTES,
+                    expAvg, mo * BYTES, expAvgSq, vo * BYTES, maxExpAvgSq, xo * BYTES, bound * BYTES);
+        }
+        if (bound < length) {
+            ScalarAdamF64.step(h, negStepSize, bc2Sqrt, gradScale, param, po + bound, grad, go + bound,
+                    expAvg, mo + bound, expAvgSq, vo + bound, maxExpAvgSq, xo + bound, length - bound);
+        }
+    }
+
+    // The four steps of the contract on whole vectors. Small static methods: C2 inlines them into
+    // the loops, so the vectors stay in registers.
+
+    /** Steps 1–2: the gradient after scale and maximize ({@code gradMul}) and L2 (mask {@code l2}). */
+    private static DoubleVector gradient(DoubleVector g, DoubleVector p, DoubleVector gradMul,
+            DoubleVector wd, VectorMask<Double> l2) {
+        DoubleVector gs = g.mul(gradMul);
+        return gs.blend(p.lanewise(VectorOperators.FMA, wd, gs), l2);
+    }
+
+    /** Step 3: {@code lerp(m, g, w)} as {@code fma(coef, g − m, base)}. */
+    private static DoubleVector firstMoment(DoubleVector m, DoubleVector g, DoubleVector lerpCoef,
+            VectorMask<Double> lerpFromGrad) {
+        return lerpCoef.lanewise(VectorOperators.FMA, g.sub(m), m.blend(g, lerpFromGrad));
+    }
+
+    /** Step 4, no FMA. */
+    private static DoubleVector secondMoment(DoubleVector v, DoubleVector g, DoubleVector beta2,
+            DoubleVector oneMinusBeta2) {
+        return v.mul(beta2).add(oneMinusBeta2.mul(g).mul(g));
+    }
+
+    /** Steps 6–7: the new parameter; {@code p} is already decayed, {@code u} is v or vmax. */
+    private static DoubleVector update(DoubleVector p, DoubleVector m, DoubleVector u, DoubleVector bc2,
+            DoubleVector eps, DoubleVector negStep) {
+        return p.add(negStep.mul(m).div(u.sqrt().div(bc2).add(eps)));
+    }
+
+    /** The vectorized part over arrays: {@code bound} elements, a multiple of the lane count. */
+    private static void loops(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            double[] param, int po, double[] grad, int go, double[] expAvg, int mo,
+            double[] expAvgSq, int vo, double[] maxExpAvgSq, int xo, int bound) {
+        // Per-call constants, broadcast once (see the class documentation for each identity).
+        final WeightDecay decay = h.effectiveWeightDecay();
+        final double w = (double) (1.0 - h.beta1());
+        final boolean smallWeight = Math.abs(w) < 0.5;
+        final DoubleVector gradMul = DoubleVector.broadcast(S, (double) (h.maximize() ? -gradScale : gradScale));
+        final DoubleVector paramMul = DoubleVector.broadcast(S,
+                decay == WeightDecay.DECOUPLED ? (double) (1.0 - h.lr() * h.weightDecay()) : 1);
+        final DoubleVector wd = DoubleVector.broadcast(S, (double) h.weightDecay());
+        final VectorMask<Double> l2 = S.maskAll(decay == WeightDecay.L2);
+        final DoubleVector lerpCoef = DoubleVector.broadcast(S, smallWeight ? w : w - 1);
+        final VectorMask<Double> lerpFromGrad = S.maskAll(!smallWeight);
+        final DoubleVector beta2 = DoubleVector.broadcast(S, (double) h.beta2());
+        final DoubleVector oneMinusBeta2 = DoubleVector.broadcast(S, (double) (1.0 - h.beta2()));
+        final DoubleVector bc2 = DoubleVector.broadcast(S, h.epsilonMode() == EpsilonMode.EPS_HAT ? 1 : (double) bc2Sqrt);
+        final DoubleVector eps = DoubleVector.broadcast(S, (double) h.eps());
+        final DoubleVector negStep = DoubleVector.broadcast(S, (double) negStepSize);
+
+        if (h.amsgrad()) {
+            for (int i = 0; i < bound; i += S.length()) {
+                DoubleVector p = DoubleVector.fromArray(S, param, po + i);
+                DoubleVector g = gradient(DoubleVector.fromArray(S, grad, go + i), p, gradMul, wd, l2);
+                DoubleVector m = firstMoment(DoubleVector.fromArray(S, expAvg, mo + i), g, lerpCoef, lerpFromGrad);
+                DoubleVector v = secondMoment(DoubleVector.fromArray(S, expAvgSq, vo + i), g, beta2, oneMinusBeta2);
+                DoubleVector u = DoubleVector.fromArray(S, maxExpAvgSq, xo + i).max(v);
+                update(p.mul(paramMul), m, u, bc2, eps, negStep).intoArray(param, po + i);
+                m.intoArray(expAvg, mo + i);
+                v.intoArray(expAvgSq, vo + i);
+                u.intoArray(maxExpAvgSq, xo + i);
+            }
+        } else {
+            for (int i = 0; i < bound; i += S.length()) {
+                DoubleVector p = DoubleVector.fromArray(S, param, po + i);
+                DoubleVector g = gradient(DoubleVector.fromArray(S, grad, go + i), p, gradMul, wd, l2);
+                DoubleVector m = firstMoment(DoubleVector.fromArray(S, expAvg, mo + i), g, lerpCoef, lerpFromGrad);
+                DoubleVector v = secondMoment(DoubleVector.fromArray(S, expAvgSq, vo + i), g, beta2, oneMinusBeta2);
+                update(p.mul(paramMul), m, v, bc2, eps, negStep).intoArray(param, po + i);
+                m.intoArray(expAvg, mo + i);
+                v.intoArray(expAvgSq, vo + i);
+            }
+        }
+    }
+
+    /** The vectorized part over segments; offsets and {@code end} in bytes. */
+    private static void loops(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long end) {
+        final WeightDecay decay = h.effectiveWeightDecay();
+        final double w = (double) (1.0 - h.beta1());
+        final boolean smallWeight = Math.abs(w) < 0.5;
+        final DoubleVector gradMul = DoubleVector.broadcast(S, (double) (h.maximize() ? -gradScale : gradScale));
+        final DoubleVector paramMul = DoubleVector.broadcast(S,
+                decay == WeightDecay.DECOUPLED ? (double) (1.0 - h.lr() * h.weightDecay()) : 1);
+        final DoubleVector wd = DoubleVector.broadcast(S, (double) h.weightDecay());
+        final VectorMask<Double> l2 = S.maskAll(decay == WeightDecay.L2);
+        final DoubleVector lerpCoef = DoubleVector.broadcast(S, smallWeight ? w : w - 1);
+        final VectorMask<Double> lerpFromGrad = S.maskAll(!smallWeight);
+        final DoubleVector beta2 = DoubleVector.broadcast(S, (double) h.beta2());
+        final DoubleVector oneMinusBeta2 = DoubleVector.broadcast(S, (double) (1.0 - h.beta2()));
+        final DoubleVector bc2 = DoubleVector.broadcast(S, h.epsilonMode() == EpsilonMode.EPS_HAT ? 1 : (double) bc2Sqrt);
+        final DoubleVector eps = DoubleVector.broadcast(S, (double) h.eps());
+        final DoubleVector negStep = DoubleVector.broadcast(S, (double) negStepSize);
+        final long stride = S.vectorByteSize();
+
+        if (h.amsgrad()) {
+            for (long i = 0; i < end; i += stride) {
+                DoubleVector p = DoubleVector.fromMemorySegment(S, param, po + i, NATIVE);
+                DoubleVector g = gradient(DoubleVector.fromMemorySegment(S, grad, go + i, NATIVE), p, gradMul, wd, l2);
+                DoubleVector m = firstMoment(DoubleVector.fromMemorySegment(S, expAvg, mo + i, NATIVE), g, lerpCoef, lerpFromGrad);
+                DoubleVector v = secondMoment(DoubleVector.fromMemorySegment(S, expAvgSq, vo + i, NATIVE), g, beta2, oneMinusBeta2);
+                DoubleVector u = DoubleVector.fromMemorySegment(S, maxExpAvgSq, xo + i, NATIVE).max(v);
+                update(p.mul(paramMul), m, u, bc2, eps, negStep).intoMemorySegment(param, po + i, NATIVE);
+                m.intoMemorySegment(expAvg, mo + i, NATIVE);
+                v.intoMemorySegment(expAvgSq, vo + i, NATIVE);
+                u.intoMemorySegment(maxExpAvgSq, xo + i, NATIVE);
+            }
+        } else {
+            for (long i = 0; i < end; i += stride) {
+                DoubleVector p = DoubleVector.fromMemorySegment(S, param, po + i, NATIVE);
+                DoubleVector g = gradient(DoubleVector.fromMemorySegment(S, grad, go + i, NATIVE), p, gradMul, wd, l2);
+                DoubleVector m = firstMoment(DoubleVector.fromMemorySegment(S, expAvg, mo + i, NATIVE), g, lerpCoef, lerpFromGrad);
+                DoubleVector v = secondMoment(DoubleVector.fromMemorySegment(S, expAvgSq, vo + i, NATIVE), g, beta2, oneMinusBeta2);
+                update(p.mul(paramMul), m, v, bc2, eps, negStep).intoMemorySegment(param, po + i, NATIVE);
+                m.intoMemorySegment(expAvg, mo + i, NATIVE);
+                v.intoMemorySegment(expAvgSq, vo + i, NATIVE);
+            }
+        }
+    }
+}

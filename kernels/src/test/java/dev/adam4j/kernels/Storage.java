@@ -1,0 +1,108 @@
+package dev.adam4j.kernels;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** The storages a test runs a step on. */
+enum Storage {
+    ARRAY,
+    HEAP_SEGMENT,
+    NATIVE_SEGMENT,
+    /** A native segment starting one byte past an aligned address: every access is misaligned. */
+    NATIVE_UNALIGNED;
+
+    boolean isSegment() {
+        return this != ARRAY;
+    }
+
+    /**
+     * The five buffers of one step (param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq), each with
+     * {@code offset} elements of padding before and 5 after, so out-of-range writes are caught.
+     */
+    static final class Buffers {
+        static final int PAD_AFTER = 5;
+        static final String[] NAMES = {"param", "grad", "expAvg", "expAvgSq", "maxExpAvgSq"};
+
+        final Storage storage;
+        final Precision precision;
+        final int offset;
+        final int length;
+        final Object[] arrays = new Object[5];
+        final MemorySegment[] segments = new MemorySegment[5];
+
+        Buffers(Storage storage, Precision precision, int offset, int length, Arena arena) {
+            this.storage = storage;
+            this.precision = precision;
+            this.offset = offset;
+            this.length = length;
+            int total = offset + length + PAD_AFTER;
+            for (int b = 0; b < 5; b++) {
+                switch (storage) {
+                    case ARRAY -> arrays[b] = precision == Precision.F32 ? new float[total] : new double[total];
+                    case HEAP_SEGMENT -> segments[b] = precision == Precision.F32
+                            ? MemorySegment.ofArray(new float[total]) : MemorySegment.ofArray(new double[total]);
+                    case NATIVE_SEGMENT -> segments[b] = arena.allocate((long) total * precision.byteSize(), 64);
+                    case NATIVE_UNALIGNED -> segments[b] =
+                            arena.allocate((long) total * precision.byteSize() + 1, 64).asSlice(1);
+                }
+            }
+        }
+
+        double get(int buffer, int i) {
+            int at = offset + i;
+            if (storage == ARRAY) {
+                return precision == Precision.F32 ? ((float[]) arrays[buffer])[at] : ((double[]) arrays[buffer])[at];
+            }
+            return precision == Precision.F32
+                    ? segments[buffer].getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at)
+                    : segments[buffer].getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, at);
+        }
+
+        /** Stores {@code value} rounded to the buffer's precision. */
+        void set(int buffer, int i, double value) {
+            int at = offset + i;
+            if (storage == ARRAY) {
+                if (precision == Precision.F32) ((float[]) arrays[buffer])[at] = (float) value;
+                else ((double[]) arrays[buffer])[at] = value;
+            } else if (precision == Precision.F32) {
+                segments[buffer].setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at, (float) value);
+            } else {
+                segments[buffer].setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, at, value);
+            }
+        }
+
+        /** Every element including the padding, as raw bits with NaNs canonicalized. */
+        long[] bits(int buffer) {
+            int total = offset + length + PAD_AFTER;
+            long[] out = new long[total];
+            for (int i = -offset; i < length + PAD_AFTER; i++) {
+                double v = get(buffer, i);
+                out[i + offset] = precision == Precision.F32
+                        ? Float.floatToIntBits((float) v) : Double.doubleToLongBits(v);
+            }
+            return out;
+        }
+
+        /** One step through the public facade, with a read-only gradient for segments. */
+        void step(AdamHyperparameters h, long t, double gradScale) {
+            if (storage == ARRAY) {
+                if (precision == Precision.F32) {
+                    AdamKernels.step(h, t, gradScale, (float[]) arrays[0], offset, (float[]) arrays[1], offset,
+                            (float[]) arrays[2], offset, (float[]) arrays[3], offset, (float[]) arrays[4], offset, length);
+                } else {
+                    AdamKernels.step(h, t, gradScale, (double[]) arrays[0], offset, (double[]) arrays[1], offset,
+                            (double[]) arrays[2], offset, (double[]) arrays[3], offset, (double[]) arrays[4], offset, length);
+                }
+            } else {
+                AdamKernels.step(h, t, gradScale, precision, segments[0], offset, segments[1].asReadOnly(), offset,
+                        segments[2], offset, segments[3], offset, segments[4], offset, length);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return storage + "/" + precision + "/offset " + offset + "/length " + length;
+        }
+    }
+}
