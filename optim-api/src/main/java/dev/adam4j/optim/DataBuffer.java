@@ -1,0 +1,201 @@
+package dev.adam4j.optim;
+
+import dev.adam4j.kernels.Precision;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A flat run of f32 or f64 values that adam4j reads or updates in place: a range of a
+ * {@code float[]}, of a {@code double[]}, or of a {@link MemorySegment} (heap or native, native byte
+ * order, any alignment). The library never copies a user's buffer; these records are views.
+ */
+public sealed interface DataBuffer permits DataBuffer.F32Array, DataBuffer.F64Array, DataBuffer.Segment {
+
+    Precision precision();
+
+    /** Number of elements. */
+    long length();
+
+    /** A view of {@code length} elements starting {@code offset} elements into this one. */
+    DataBuffer slice(long offset, long length);
+
+    /** The element at {@code i}, widened to double (exact for f32). For tests and serialization. */
+    double get(long i);
+
+    /** Stores {@code value} at {@code i}, rounded to the precision. */
+    void set(long i, double value);
+
+    /** Sets every element to +0.0. */
+    void fillZero();
+
+    /** Copies every element of {@code src} (same precision and length) into this buffer. */
+    void copyFrom(DataBuffer src);
+
+    /** {@code this[i] += src[i]} for every element, in this buffer's precision. */
+    void addFrom(DataBuffer src);
+
+    /** A new zero-filled buffer of the same kind, precision and length (a native segment for a segment). */
+    DataBuffer allocateLike();
+
+    /** Whether the buffers hold the same kind of storage (array or segment) and precision. */
+    default boolean sameKind(DataBuffer other) {
+        return getClass() == other.getClass() && precision() == other.precision();
+    }
+
+    static F32Array of(float[] array) {
+        return new F32Array(array, 0, array.length);
+    }
+
+    static F64Array of(double[] array) {
+        return new F64Array(array, 0, array.length);
+    }
+
+    /** A whole segment holding {@code precision} values. */
+    static Segment of(MemorySegment segment, Precision precision) {
+        return new Segment(segment, precision, 0, segment.byteSize() / precision.byteSize());
+    }
+
+    private static void checkRange(long offset, long length, long capacity) {
+        if (offset < 0 || length < 0 || offset > capacity - length) {
+            throw new IllegalArgumentException("range [" + offset + ", " + (offset + length)
+                    + ") is outside a buffer of " + capacity + " elements");
+        }
+    }
+
+    /** {@code length} elements of {@code array} from {@code offset}. */
+    record F32Array(float[] array, int offset, int count) implements DataBuffer {
+        public F32Array {
+            Objects.requireNonNull(array, "array");
+            checkRange(offset, count, array.length);
+        }
+
+        @Override public Precision precision() { return Precision.F32; }
+        @Override public long length() { return count; }
+        @Override public F32Array slice(long off, long len) {
+            checkRange(off, len, count);
+            return new F32Array(array, offset + (int) off, (int) len);
+        }
+        @Override public double get(long i) { return array[offset + Math.toIntExact(i)]; }
+        @Override public void set(long i, double value) { array[offset + Math.toIntExact(i)] = (float) value; }
+        @Override public void fillZero() { Arrays.fill(array, offset, offset + count, 0f); }
+        @Override public void copyFrom(DataBuffer src) {
+            Ops.checkSame(this, src);
+            if (src instanceof F32Array s) System.arraycopy(s.array, s.offset, array, offset, count);
+            else for (int i = 0; i < count; i++) array[offset + i] = (float) src.get(i);
+        }
+        @Override public void addFrom(DataBuffer src) {
+            Ops.checkSame(this, src);
+            if (src instanceof F32Array s) {
+                for (int i = 0; i < count; i++) array[offset + i] += s.array[s.offset + i];
+            } else {
+                for (int i = 0; i < count; i++) array[offset + i] += (float) src.get(i);
+            }
+        }
+        @Override public F32Array allocateLike() { return new F32Array(new float[count], 0, count); }
+        @Override public boolean equals(Object o) { return o instanceof F32Array b && b.array == array && b.offset == offset && b.count == count; }
+        @Override public int hashCode() { return System.identityHashCode(array) * 31 + offset * 7 + count; }
+        @Override public String toString() { return "float[" + array.length + "][" + offset + ", " + (offset + count) + ")"; }
+    }
+
+    /** {@code count} elements of {@code array} from {@code offset}. */
+    record F64Array(double[] array, int offset, int count) implements DataBuffer {
+        public F64Array {
+            Objects.requireNonNull(array, "array");
+            checkRange(offset, count, array.length);
+        }
+
+        @Override public Precision precision() { return Precision.F64; }
+        @Override public long length() { return count; }
+        @Override public F64Array slice(long off, long len) {
+            checkRange(off, len, count);
+            return new F64Array(array, offset + (int) off, (int) len);
+        }
+        @Override public double get(long i) { return array[offset + Math.toIntExact(i)]; }
+        @Override public void set(long i, double value) { array[offset + Math.toIntExact(i)] = value; }
+        @Override public void fillZero() { Arrays.fill(array, offset, offset + count, 0.0); }
+        @Override public void copyFrom(DataBuffer src) {
+            Ops.checkSame(this, src);
+            if (src instanceof F64Array s) System.arraycopy(s.array, s.offset, array, offset, count);
+            else for (int i = 0; i < count; i++) array[offset + i] = src.get(i);
+        }
+        @Override public void addFrom(DataBuffer src) {
+            Ops.checkSame(this, src);
+            if (src instanceof F64Array s) {
+                for (int i = 0; i < count; i++) array[offset + i] += s.array[s.offset + i];
+            } else {
+                for (int i = 0; i < count; i++) array[offset + i] += src.get(i);
+            }
+        }
+        @Override public F64Array allocateLike() { return new F64Array(new double[count], 0, count); }
+        @Override public boolean equals(Object o) { return o instanceof F64Array b && b.array == array && b.offset == offset && b.count == count; }
+        @Override public int hashCode() { return System.identityHashCode(array) * 31 + offset * 7 + count; }
+        @Override public String toString() { return "double[" + array.length + "][" + offset + ", " + (offset + count) + ")"; }
+    }
+
+    /** {@code length} elements of {@code precision} from element {@code offset} of {@code segment}. */
+    record Segment(MemorySegment segment, Precision precision, long offset, long length) implements DataBuffer {
+        public Segment {
+            Objects.requireNonNull(segment, "segment");
+            Objects.requireNonNull(precision, "precision");
+            checkRange(offset, length, segment.byteSize() / precision.byteSize());
+        }
+
+        @Override public Segment slice(long off, long len) {
+            checkRange(off, len, length);
+            return new Segment(segment, precision, offset + off, len);
+        }
+        @Override public double get(long i) {
+            return precision == Precision.F32
+                    ? segment.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + i)
+                    : segment.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, offset + i);
+        }
+        @Override public void set(long i, double value) {
+            if (precision == Precision.F32) segment.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + i, (float) value);
+            else segment.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, offset + i, value);
+        }
+        /** The bytes this view covers. */
+        public MemorySegment bytes() {
+            return segment.asSlice(offset * precision.byteSize(), length * precision.byteSize());
+        }
+        @Override public void fillZero() { bytes().fill((byte) 0); }
+        @Override public void copyFrom(DataBuffer src) {
+            Ops.checkSame(this, src);
+            if (src instanceof Segment s) bytes().copyFrom(s.bytes());
+            else for (long i = 0; i < length; i++) set(i, src.get(i));
+        }
+        @Override public void addFrom(DataBuffer src) {
+            Ops.checkSame(this, src);
+            for (long i = 0; i < length; i++) {
+                if (precision == Precision.F32) set(i, (float) get(i) + (float) src.get(i));
+                else set(i, get(i) + src.get(i));
+            }
+        }
+        /** Native, 64-byte aligned, freed by the garbage collector when unreachable. */
+        @Override public Segment allocateLike() {
+            MemorySegment s = Arena.ofAuto().allocate(Math.max(1, length * precision.byteSize()), 64);
+            return new Segment(s, precision, 0, length);
+        }
+        @Override public boolean equals(Object o) {
+            return o instanceof Segment b && b.segment.equals(segment) && b.precision == precision
+                    && b.offset == offset && b.length == length;
+        }
+        @Override public int hashCode() { return segment.hashCode() * 31 + Long.hashCode(offset) * 7 + Long.hashCode(length); }
+        @Override public String toString() { return precision + " segment[" + offset + ", " + (offset + length) + ")"; }
+    }
+
+    /** Shared argument checks. */
+    final class Ops {
+        private Ops() {}
+
+        static void checkSame(DataBuffer a, DataBuffer b) {
+            Objects.requireNonNull(b, "source buffer");
+            if (a.precision() != b.precision() || a.length() != b.length()) {
+                throw new IllegalArgumentException("buffer mismatch: " + a.precision() + " x " + a.length()
+                        + " vs " + b.precision() + " x " + b.length());
+            }
+        }
+    }
+}

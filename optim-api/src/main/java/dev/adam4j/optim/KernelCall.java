@@ -1,0 +1,61 @@
+package dev.adam4j.optim;
+
+import dev.adam4j.kernels.AdamHyperparameters;
+import dev.adam4j.kernels.AdamKernels;
+
+/** Dispatches one step over matching {@link DataBuffer}s to the kernel overload for their kind. */
+final class KernelCall {
+    private KernelCall() {}
+
+    static void step(AdamHyperparameters h, long t, double gradScale, DataBuffer p, DataBuffer g,
+            DataBuffer m, DataBuffer v, DataBuffer x) {
+        switch (p) {
+            case DataBuffer.F32Array a -> {
+                var gg = (DataBuffer.F32Array) g;
+                var mm = (DataBuffer.F32Array) m;
+                var vv = (DataBuffer.F32Array) v;
+                var xx = (DataBuffer.F32Array) x;
+                AdamKernels.step(h, t, gradScale, a.array(), a.offset(), gg.array(), gg.offset(), mm.array(), mm.offset(),
+                        vv.array(), vv.offset(), xx == null ? null : xx.array(), xx == null ? 0 : xx.offset(), a.count());
+            }
+            case DataBuffer.F64Array a -> {
+                var gg = (DataBuffer.F64Array) g;
+                var mm = (DataBuffer.F64Array) m;
+                var vv = (DataBuffer.F64Array) v;
+                var xx = (DataBuffer.F64Array) x;
+                AdamKernels.step(h, t, gradScale, a.array(), a.offset(), gg.array(), gg.offset(), mm.array(), mm.offset(),
+                        vv.array(), vv.offset(), xx == null ? null : xx.array(), xx == null ? 0 : xx.offset(), a.count());
+            }
+            case DataBuffer.Segment a -> {
+                var gg = (DataBuffer.Segment) g;
+                var mm = (DataBuffer.Segment) m;
+                var vv = (DataBuffer.Segment) v;
+                var xx = (DataBuffer.Segment) x;
+                AdamKernels.step(h, t, gradScale, a.precision(), a.segment(), a.offset(), gg.segment(), gg.offset(),
+                        mm.segment(), mm.offset(), vv.segment(), vv.offset(),
+                        xx == null ? null : xx.segment(), xx == null ? 0 : xx.offset(), a.length());
+            }
+        }
+    }
+
+    /**
+     * {@code a} followed immediately by {@code b} in the same storage, as one buffer; or null if
+     * they are not adjacent. This is what lets a run of flat views step in one kernel call.
+     */
+    static DataBuffer join(DataBuffer a, DataBuffer b) {
+        if (a == null || b == null) return null;
+        if (a instanceof DataBuffer.F32Array x && b instanceof DataBuffer.F32Array y
+                && x.array() == y.array() && x.offset() + x.count() == y.offset()) {
+            return new DataBuffer.F32Array(x.array(), x.offset(), x.count() + y.count());
+        }
+        if (a instanceof DataBuffer.F64Array x && b instanceof DataBuffer.F64Array y
+                && x.array() == y.array() && x.offset() + x.count() == y.offset()) {
+            return new DataBuffer.F64Array(x.array(), x.offset(), x.count() + y.count());
+        }
+        if (a instanceof DataBuffer.Segment x && b instanceof DataBuffer.Segment y && x.segment() == y.segment()
+                && x.precision() == y.precision() && x.offset() + x.length() == y.offset()) {
+            return new DataBuffer.Segment(x.segment(), x.precision(), x.offset(), x.length() + y.length());
+        }
+        return null;
+    }
+}

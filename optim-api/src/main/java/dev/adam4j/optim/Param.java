@@ -1,0 +1,138 @@
+package dev.adam4j.optim;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A parameter: an optional name, a data buffer updated in place, an optional shape (for
+ * checkpoints), and a gradient buffer of the same precision, storage kind and length that may be
+ * absent (PyTorch's {@code grad is None}).
+ *
+ * <p>Identity matters, as for PyTorch tensors: a parameter object may belong to one group of one
+ * optimizer's view of the world, and {@code equals} is identity.
+ */
+public final class Param {
+    private final String name;
+    private final DataBuffer data;
+    private final long[] shape;
+    private DataBuffer grad;
+    private boolean gradDefined;
+    final FlatParameters flat; // non-null when this is a view of a flat allocation
+    final int flatIndex;
+
+    private Param(String name, DataBuffer data, long[] shape, FlatParameters flat, int flatIndex) {
+        this.data = Objects.requireNonNull(data, "data");
+        this.name = name;
+        long[] s = shape == null || shape.length == 0 ? new long[] {data.length()} : shape.clone();
+        long count = 1;
+        for (long d : s) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(s));
+            count = Math.multiplyExact(count, d);
+        }
+        if (count != data.length()) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(s) + " has " + count
+                    + " elements but the data buffer has " + data.length());
+        }
+        this.shape = s;
+        this.flat = flat;
+        this.flatIndex = flatIndex;
+    }
+
+    /** An unnamed parameter over {@code data}, shape {@code [length]}, without a gradient. */
+    public static Param of(DataBuffer data) {
+        return new Param(null, data, null, null, -1);
+    }
+
+    /** A named parameter over {@code data} with an optional shape (empty: {@code [length]}). */
+    public static Param of(String name, DataBuffer data, long... shape) {
+        Objects.requireNonNull(name, "name");
+        return new Param(name, data, shape, null, -1);
+    }
+
+    /** A named parameter over a whole {@code float[]}. */
+    public static Param of(String name, float[] data, long... shape) {
+        return of(name, DataBuffer.of(data), shape);
+    }
+
+    /** A named parameter over a whole {@code double[]}. */
+    public static Param of(String name, double[] data, long... shape) {
+        return of(name, DataBuffer.of(data), shape);
+    }
+
+    static Param flatView(String name, DataBuffer data, long[] shape, DataBuffer grad, FlatParameters flat, int index) {
+        Param p = new Param(name, data, shape, flat, index);
+        p.grad = grad;
+        p.gradDefined = true;
+        return p;
+    }
+
+    /** The name, or null when the parameter is unnamed. */
+    public String name() {
+        return name;
+    }
+
+    public DataBuffer data() {
+        return data;
+    }
+
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public long length() {
+        return data.length();
+    }
+
+    /** The gradient, or null when it is absent (never set, or cleared by {@code zeroGrad(true)}). */
+    public DataBuffer grad() {
+        return gradDefined ? grad : null;
+    }
+
+    /**
+     * Attaches {@code grad} (null clears it). It must match the data's precision, storage kind
+     * and length; otherwise nothing changes and {@link IllegalArgumentException} names the mismatch.
+     */
+    public void setGrad(DataBuffer grad) {
+        if (grad != null) {
+            if (!grad.sameKind(data)) {
+                throw new IllegalArgumentException("gradient of " + describe() + " must be " + data.precision()
+                        + " in the same storage kind as its data (" + data.getClass().getSimpleName()
+                        + "), got " + grad.precision() + " " + grad.getClass().getSimpleName());
+            }
+            if (grad.length() != data.length()) {
+                throw new IllegalArgumentException("gradient of " + describe() + " has " + grad.length()
+                        + " elements, data has " + data.length());
+            }
+            this.grad = grad;
+        }
+        this.gradDefined = grad != null;
+    }
+
+    /**
+     * The gradient buffer to write a fresh gradient into, defining it: the existing buffer when
+     * there is one (its contents are whatever was left, for the caller to overwrite), otherwise a new
+     * zero-filled buffer like the data. This is how a backward pass assigns a gradient after
+     * {@code zeroGrad(true)} without a pass to clear it.
+     */
+    public DataBuffer defineGrad() {
+        if (grad == null) {
+            grad = data.allocateLike();
+        }
+        gradDefined = true;
+        return grad;
+    }
+
+    /** Whether this parameter is a view of a {@link FlatParameters} allocation. */
+    public boolean isFlatView() {
+        return flat != null;
+    }
+
+    String describe() {
+        return name != null ? "parameter '" + name + "'" : "an unnamed parameter of " + data.length() + " elements";
+    }
+
+    @Override
+    public String toString() {
+        return "Param(" + (name == null ? "" : name + ", ") + data.precision() + " " + Arrays.toString(shape) + ")";
+    }
+}
