@@ -131,8 +131,12 @@ public final class ParamGroup {
         cached = null;
     }
 
-    /** PyTorch's keys and values ({@code betas} a 2-list; {@code eps_mode} lower case). */
-    Map<String, Object> options() {
+    /**
+     * The hyperparameters under PyTorch's {@code param_groups} keys, in PyTorch's order ({@code betas}
+     * a 2-list; {@code foreach}, {@code capturable}, {@code differentiable}, {@code fused} as PyTorch
+     * reports them on CPU), then our {@code eps_mode} (lower case) and any extras. A new map each call.
+     */
+    public Map<String, Object> options() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("lr", lr);
         m.put("betas", List.of(beta1, beta2));

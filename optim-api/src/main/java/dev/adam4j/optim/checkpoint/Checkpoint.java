@@ -1,0 +1,388 @@
+package dev.adam4j.optim.checkpoint;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.adam4j.optim.Adam;
+import dev.adam4j.optim.AdamState;
+import dev.adam4j.optim.DataBuffer;
+import dev.adam4j.optim.Param;
+import dev.adam4j.optim.ParamGroup;
+import dev.adam4j.optim.StateDict;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Optimizer checkpoints as safetensors files that PyTorch users can open.
+ *
+ * <h2>Layout</h2>
+ * Tensors {@code state.<id>.exp_avg}, {@code state.<id>.exp_avg_sq}, {@code state.<id>.max_exp_avg_sq}
+ * (amsgrad) with the parameter's shape, and {@code state.<id>.step} (0-rank I64), where {@code <id>} is
+ * PyTorch's id: the parameter's position across groups. Parameters, when saved, under their names.
+ * {@code __metadata__}: {@code format = pt}, {@code adam4j.schema = adam4j-optimizer/1}, {@code optimizer}
+ * (the class, e.g. {@code Adam}), {@code param_groups} (JSON, exactly the shape of PyTorch's
+ * {@code state_dict()['param_groups']}, plus {@code eps_mode} and extras) and, when every parameter is
+ * named, {@code param_names} (a JSON list by id).
+ *
+ * <h2>Guarantees</h2>
+ * A save never destroys the previous checkpoint (see {@link SafetensorsWriter}). A load validates the
+ * file and everything in it against the optimizer before it changes anything; any problem throws
+ * {@link CheckpointException} naming the tensor or field, and the optimizer and its parameters are
+ * then exactly as before.
+ */
+public final class Checkpoint {
+    private Checkpoint() {}
+
+    /** The schema written to {@code __metadata__["adam4j.schema"]}; loads refuse any other. */
+    public static final String SCHEMA = "adam4j-optimizer/1";
+
+    private static final Pattern STATE_KEY = Pattern.compile("state\\.(0|[1-9][0-9]{0,8})\\.(exp_avg|exp_avg_sq|max_exp_avg_sq|step)");
+
+    /**
+     * What to save: the parameters too ({@code includeParams}, which needs named parameters), and the
+     * dtype of the moment buffers ({@code stateDtype}; null follows each parameter's precision).
+     */
+    public record SaveOptions(boolean includeParams, Dtype stateDtype) {
+        public SaveOptions {
+            if (stateDtype == Dtype.I64) throw new IllegalArgumentException("moments cannot be stored as I64");
+        }
+
+        public static SaveOptions defaults() {
+            return new SaveOptions(false, null);
+        }
+
+        public SaveOptions withParams(boolean v) {
+            return new SaveOptions(v, stateDtype);
+        }
+
+        public SaveOptions withStateDtype(Dtype d) {
+            return new SaveOptions(includeParams, d);
+        }
+    }
+
+    public static void save(Adam opt, Path file) throws CheckpointException {
+        save(opt, file, SaveOptions.defaults());
+    }
+
+    /**
+     * Writes {@code opt}'s state (and, if asked, its parameters) to {@code file}, atomically. Reads the
+     * live buffers without copying them: do not step the optimizer from another thread meanwhile.
+     */
+    public static void save(Adam opt, Path file, SaveOptions options) throws CheckpointException {
+        Objects.requireNonNull(opt, "optimizer");
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(options, "options");
+        List<SafetensorsWriter.Entry> entries = new ArrayList<>();
+        List<Param> all = new ArrayList<>();
+        for (ParamGroup g : opt.paramGroups()) all.addAll(g.params());
+        boolean named = !all.isEmpty() && all.get(0).name() != null;
+        if (options.includeParams()) {
+            if (!named) throw new CheckpointException("saving parameters needs named parameters (their names are the tensor keys)");
+            for (Param p : all) {
+                if (p.name().startsWith("state.") || p.name().equals("__metadata__")) {
+                    throw new CheckpointException("parameter name '" + p.name() + "' collides with the checkpoint's own keys");
+                }
+                entries.add(SafetensorsWriter.Entry.of(p.name(), dtypeOf(p.data()), p.shape(), p.data()));
+            }
+        }
+        for (int id = 0; id < all.size(); id++) {
+            Param p = all.get(id);
+            AdamState s = opt.state(p);
+            if (s == null) continue;
+            Dtype d = options.stateDtype() != null ? options.stateDtype() : dtypeOf(p.data());
+            entries.add(SafetensorsWriter.Entry.of("state." + id + ".exp_avg", d, p.shape(), s.expAvg()));
+            entries.add(SafetensorsWriter.Entry.of("state." + id + ".exp_avg_sq", d, p.shape(), s.expAvgSq()));
+            if (s.maxExpAvgSq() != null) {
+                entries.add(SafetensorsWriter.Entry.of("state." + id + ".max_exp_avg_sq", d, p.shape(), s.maxExpAvgSq()));
+            }
+            entries.add(SafetensorsWriter.Entry.scalar("state." + id + ".step", s.step()));
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        meta.put("adam4j.schema", SCHEMA);
+        meta.put("optimizer", opt.getClass().getSimpleName());
+        meta.put("param_groups", groupsJson(opt, named));
+        if (named) meta.put("param_names", json(g -> {
+            g.writeStartArray();
+            for (Param p : all) g.writeString(p.name());
+            g.writeEndArray();
+        }));
+        SafetensorsWriter.write(file, meta, entries);
+    }
+
+    private static Dtype dtypeOf(DataBuffer b) {
+        return b.precision() == dev.adam4j.kernels.Precision.F32 ? Dtype.F32 : Dtype.F64;
+    }
+
+    private interface JsonBody {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static String json(JsonBody body) throws CheckpointException {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = SafetensorsFile.JSON.createGenerator(w)) {
+            body.write(g);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot write metadata JSON: " + e.getMessage(), e);
+        }
+        return w.toString();
+    }
+
+    private static String groupsJson(Adam opt, boolean named) throws CheckpointException {
+        int[] id = {0};
+        return json(g -> {
+            g.writeStartArray();
+            for (ParamGroup group : opt.paramGroups()) {
+                g.writeStartObject();
+                for (Map.Entry<String, Object> e : group.options().entrySet()) {
+                    g.writeFieldName(e.getKey());
+                    writeValue(g, e.getKey(), e.getValue());
+                }
+                g.writeArrayFieldStart("params");
+                List<String> names = new ArrayList<>();
+                for (Param p : group.params()) {
+                    g.writeNumber(id[0]++);
+                    names.add(p.name());
+                }
+                g.writeEndArray();
+                if (named) {
+                    g.writeArrayFieldStart("param_names");
+                    for (String n : names) g.writeString(n);
+                    g.writeEndArray();
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        });
+    }
+
+    private static void writeValue(JsonGenerator g, String key, Object v) throws IOException {
+        switch (v) {
+            case null -> g.writeNull();
+            case Boolean b -> g.writeBoolean(b);
+            case Double d -> {
+                if (!Double.isFinite(d)) throw new CheckpointException("hyperparameter " + key + " = " + d + " has no JSON form");
+                g.writeNumber(d);
+            }
+            case String s -> g.writeString(s);
+            case List<?> l -> {
+                g.writeStartArray();
+                for (Object o : l) writeValue(g, key, o);
+                g.writeEndArray();
+            }
+            default -> throw new CheckpointException("hyperparameter " + key + " has an unexpected value " + v);
+        }
+    }
+
+    // ------------------------------------------------------------------ load
+
+    /** Loads the optimizer state from {@code file}; parameter tensors in it are left alone. */
+    public static void load(Adam opt, Path file) throws CheckpointException {
+        load(opt, file, false);
+    }
+
+    /**
+     * Loads the optimizer state and, with {@code loadParams}, the parameters' values (every parameter of
+     * the optimizer must then be in the file under its name, with its shape). All or nothing.
+     */
+    public static void load(Adam opt, Path file, boolean loadParams) throws CheckpointException {
+        Objects.requireNonNull(opt, "optimizer");
+        Objects.requireNonNull(file, "file");
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            Map<String, String> meta = f.metadata();
+            require(meta, "format", "pt", file);
+            String schema = meta.get("adam4j.schema");
+            if (!SCHEMA.equals(schema)) {
+                throw new CheckpointException(file + ": __metadata__.adam4j.schema is " + (schema == null ? "missing" : "'" + schema + "'")
+                        + "; this version reads " + SCHEMA);
+            }
+            String cls = meta.get("optimizer");
+            if (!opt.getClass().getSimpleName().equals(cls)) {
+                throw new CheckpointException(file + ": written by optimizer '" + cls + "', loading into " + opt.getClass().getSimpleName());
+            }
+            String groupsJson = meta.get("param_groups");
+            if (groupsJson == null) throw new CheckpointException(file + ": __metadata__.param_groups is missing");
+            List<StateDict.Group> groups = parseGroups(groupsJson, file);
+
+            // ids → the optimizer's parameters, by position (as loadStateDict pairs them)
+            List<ParamGroup> mine = opt.paramGroups();
+            if (groups.size() != mine.size()) {
+                throw new CheckpointException(file + ": param_groups has " + groups.size() + " groups, the optimizer has " + mine.size());
+            }
+            Map<Integer, Param> byId = new HashMap<>();
+            Map<String, Param> byName = new HashMap<>();
+            for (int gi = 0; gi < mine.size(); gi++) {
+                List<Param> ps = mine.get(gi).params();
+                List<Integer> ids = groups.get(gi).params();
+                if (ids.size() != ps.size()) {
+                    throw new CheckpointException(file + ": param_groups[" + gi + "] lists " + ids.size() + " parameters, the optimizer's group has " + ps.size());
+                }
+                for (int k = 0; k < ps.size(); k++) {
+                    if (byId.put(ids.get(k), ps.get(k)) != null) {
+                        throw new CheckpointException(file + ": param_groups lists parameter id " + ids.get(k) + " twice");
+                    }
+                    if (ps.get(k).name() != null) byName.put(ps.get(k).name(), ps.get(k));
+                }
+            }
+
+            // classify every tensor: state of a known id, or a parameter
+            Map<Integer, Map<String, SafetensorsFile.Tensor>> stateTensors = new TreeMap<>();
+            Map<String, SafetensorsFile.Tensor> paramTensors = new HashMap<>();
+            for (SafetensorsFile.Tensor t : f.tensors().values()) {
+                Matcher m = STATE_KEY.matcher(t.name());
+                if (m.matches()) {
+                    int id = Integer.parseInt(m.group(1));
+                    if (!byId.containsKey(id)) throw new CheckpointException(file + ": tensor " + t.name() + " is for parameter id " + id + ", which no group lists");
+                    stateTensors.computeIfAbsent(id, k -> new HashMap<>()).put(m.group(2), t);
+                } else if (byName.containsKey(t.name())) {
+                    paramTensors.put(t.name(), t);
+                } else {
+                    throw new CheckpointException(file + ": unexpected tensor '" + t.name() + "' (neither state.<id>.<field> nor a parameter name)");
+                }
+            }
+
+            TreeMap<Integer, StateDict.ParamState> state = new TreeMap<>();
+            for (Map.Entry<Integer, Map<String, SafetensorsFile.Tensor>> e : stateTensors.entrySet()) {
+                Param p = byId.get(e.getKey());
+                Map<String, SafetensorsFile.Tensor> ts = e.getValue();
+                String prefix = "state." + e.getKey() + ".";
+                for (String needed : List.of("exp_avg", "exp_avg_sq", "step")) {
+                    if (!ts.containsKey(needed)) throw new CheckpointException(file + ": tensor " + prefix + needed + " is missing");
+                }
+                SafetensorsFile.Tensor step = ts.get("step");
+                if (step.shape().length != 0) {
+                    throw new CheckpointException(file + ": tensor " + step.name() + " must be 0-rank, has shape " + Arrays.toString(step.shape()));
+                }
+                double sv = f.scalar(step);
+                if (!(sv >= 0) || sv != Math.rint(sv) || sv > 0x1p53) {
+                    throw new CheckpointException(file + ": tensor " + step.name() + " holds " + sv + ", not a step count");
+                }
+                DataBuffer m = moment(f, ts.get("exp_avg"), p, file);
+                DataBuffer v = moment(f, ts.get("exp_avg_sq"), p, file);
+                DataBuffer x = ts.containsKey("max_exp_avg_sq") ? moment(f, ts.get("max_exp_avg_sq"), p, file) : null;
+                state.put(e.getKey(), new StateDict.ParamState((long) sv, m, v, x));
+            }
+
+            Map<Param, DataBuffer> newParams = new IdentityHashMap<>();
+            if (loadParams) {
+                for (Param p : byId.values()) {
+                    if (p.name() == null) throw new CheckpointException(file + ": loading parameters needs named parameters");
+                    SafetensorsFile.Tensor t = paramTensors.get(p.name());
+                    if (t == null) throw new CheckpointException(file + ": parameter tensor '" + p.name() + "' is missing");
+                    newParams.put(p, moment(f, t, p, file));
+                }
+            }
+
+            try {
+                opt.loadStateDict(new StateDict(state, groups));
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(file + ": " + e.getMessage(), e);
+            }
+            for (Map.Entry<Param, DataBuffer> e : newParams.entrySet()) e.getKey().data().copyFrom(e.getValue());
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new CheckpointException(file + ": " + e, e);
+        }
+    }
+
+    private static void require(Map<String, String> meta, String key, String value, Path file) throws CheckpointException {
+        if (!value.equals(meta.get(key))) {
+            throw new CheckpointException(file + ": __metadata__." + key + " is " + meta.get(key) + ", expected " + value);
+        }
+    }
+
+    /** A floating-point tensor with {@code p}'s shape, converted to {@code p}'s precision. */
+    private static DataBuffer moment(SafetensorsFile f, SafetensorsFile.Tensor t, Param p, Path file) throws CheckpointException {
+        if (t.dtype() == Dtype.I64) throw new CheckpointException(file + ": tensor " + t.name() + " is I64, expected a floating-point dtype");
+        if (!Arrays.equals(t.shape(), p.shape())) {
+            throw new CheckpointException(file + ": tensor " + t.name() + " has shape " + Arrays.toString(t.shape()) + " but "
+                    + (p.name() == null ? "its parameter" : "parameter '" + p.name() + "'") + " has shape " + Arrays.toString(p.shape()));
+        }
+        return f.read(t, p.data());
+    }
+
+    /** {@code param_groups}: a JSON list of objects; values are scalars or lists of scalars. */
+    static List<StateDict.Group> parseGroups(String json, Path file) throws CheckpointException {
+        List<StateDict.Group> groups = new ArrayList<>();
+        try (JsonParser p = SafetensorsFile.JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_ARRAY) throw new CheckpointException("param_groups is not a JSON list");
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                if (t != JsonToken.START_OBJECT) throw new CheckpointException("param_groups holds a non-object " + t);
+                Map<String, Object> options = new LinkedHashMap<>();
+                List<Integer> params = null;
+                List<String> names = null;
+                for (JsonToken f = p.nextToken(); f != JsonToken.END_OBJECT; f = p.nextToken()) {
+                    String key = p.currentName();
+                    Object v = value(p, p.nextToken(), key, 0);
+                    switch (key) {
+                        case "params" -> params = ints(v);
+                        case "param_names" -> names = strings(v);
+                        default -> options.put(key, v);
+                    }
+                }
+                if (params == null) throw new CheckpointException("a param_groups entry lacks 'params'");
+                if (names != null && names.size() != params.size()) {
+                    throw new CheckpointException("param_names has " + names.size() + " names for " + params.size() + " params");
+                }
+                groups.add(new StateDict.Group(options, params, names));
+            }
+            if (p.nextToken() != null) throw new CheckpointException("param_groups has text after its list");
+        } catch (CheckpointException e) {
+            throw new CheckpointException(file + ": __metadata__.param_groups: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException(file + ": __metadata__.param_groups is not valid JSON: " + e.getMessage(), e);
+        }
+        return groups;
+    }
+
+    private static Object value(JsonParser p, JsonToken t, String key, int depth) throws IOException {
+        return switch (t) {
+            case VALUE_NUMBER_INT -> p.getLongValue();
+            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+            case VALUE_STRING -> p.getText();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            case START_ARRAY -> {
+                if (depth > 0) throw new CheckpointException(key + " nests lists");
+                List<Object> l = new ArrayList<>();
+                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) l.add(value(p, e, key, depth + 1));
+                yield l;
+            }
+            default -> throw new CheckpointException(key + " holds an unsupported " + t);
+        };
+    }
+
+    private static List<Integer> ints(Object v) throws CheckpointException {
+        if (!(v instanceof List<?> l)) throw new CheckpointException("'params' is not a list");
+        List<Integer> out = new ArrayList<>();
+        for (Object o : l) {
+            if (!(o instanceof Long n) || n < 0 || n > Integer.MAX_VALUE) throw new CheckpointException("'params' holds " + o + ", not an id");
+            out.add(n.intValue());
+        }
+        return out;
+    }
+
+    private static List<String> strings(Object v) throws CheckpointException {
+        if (!(v instanceof List<?> l)) throw new CheckpointException("'param_names' is not a list");
+        List<String> out = new ArrayList<>();
+        for (Object o : l) {
+            if (!(o instanceof String s)) throw new CheckpointException("'param_names' holds " + o + ", not a name");
+            out.add(s);
+        }
+        return out;
+    }
+}
