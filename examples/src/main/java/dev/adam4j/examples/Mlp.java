@@ -1,0 +1,152 @@
+package dev.adam4j.examples;
+
+import dev.adam4j.kernels.Precision;
+import dev.adam4j.optim.DataBuffer;
+import dev.adam4j.optim.FlatParameters;
+import dev.adam4j.optim.Param;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A 2 → H → H → 2 perceptron with tanh hidden layers and a softmax cross-entropy loss, forward and
+ * backward written out in plain Java. Its six tensors are views of one flat f32 buffer, so Adam
+ * steps the whole model in one kernel pass.
+ */
+final class Mlp {
+    final int hidden;
+    final FlatParameters flat;
+    private final float[] w; // the flat data: all parameters back to back
+    private final float[] g; // the flat gradient
+    private final int w1, b1, w2, b2, w3, b3; // offsets of each tensor in w and g
+
+    Mlp(int hidden, long seed) {
+        this.hidden = hidden;
+        flat = FlatParameters.builder(Precision.F32)
+                .add("fc1.weight", hidden, 2).add("fc1.bias", hidden)
+                .add("fc2.weight", hidden, hidden).add("fc2.bias", hidden)
+                .add("out.weight", 2, hidden).add("out.bias", 2)
+                .build();
+        w = ((DataBuffer.F32Array) flat.data()).array();
+        g = ((DataBuffer.F32Array) flat.grad()).array();
+        w1 = 0;
+        b1 = w1 + 2 * hidden;
+        w2 = b1 + hidden;
+        b2 = w2 + hidden * hidden;
+        w3 = b2 + hidden;
+        b3 = w3 + 2 * hidden;
+        SplittableRandom r = new SplittableRandom(seed);
+        init(r, w1, 2 * hidden, 2);
+        init(r, w2, hidden * hidden, hidden);
+        init(r, w3, 2 * hidden, hidden);
+    }
+
+    /** PyTorch's default Linear init: U(−1/√fanIn, 1/√fanIn). Biases start at zero. */
+    private void init(SplittableRandom r, int at, int n, int fanIn) {
+        double bound = 1 / Math.sqrt(fanIn);
+        for (int i = 0; i < n; i++) w[at + i] = (float) r.nextDouble(-bound, bound);
+    }
+
+    List<Param> params() {
+        return flat.params();
+    }
+
+    /** Logits of one input; {@code h1}, {@code h2} receive the hidden activations. */
+    private void forward(float[] in, float[] h1, float[] h2, float[] logits) {
+        int h = hidden;
+        for (int j = 0; j < h; j++) {
+            h1[j] = (float) Math.tanh(w[b1 + j] + w[w1 + 2 * j] * in[0] + w[w1 + 2 * j + 1] * in[1]);
+        }
+        for (int j = 0; j < h; j++) {
+            float s = w[b2 + j];
+            int row = w2 + j * h;
+            for (int k = 0; k < h; k++) s += w[row + k] * h1[k];
+            h2[j] = (float) Math.tanh(s);
+        }
+        for (int c = 0; c < 2; c++) {
+            float s = w[b3 + c];
+            int row = w3 + c * h;
+            for (int k = 0; k < h; k++) s += w[row + k] * h2[k];
+            logits[c] = s;
+        }
+    }
+
+    /**
+     * Mean cross-entropy over {@code batch} (indices into the data), writing its gradient into the
+     * flat gradient buffer (which is overwritten, as a backward pass after zero_grad assigns it).
+     */
+    double lossAndGradient(Spirals data, int[] batch) {
+        java.util.Arrays.fill(g, 0f);
+        int h = hidden;
+        float[] h1 = new float[h], h2 = new float[h], logits = new float[2], d2 = new float[h], d1 = new float[h];
+        double loss = 0;
+        float scale = 1f / batch.length;
+        for (int idx : batch) {
+            float[] in = data.x[idx];
+            forward(in, h1, h2, logits);
+            float m = Math.max(logits[0], logits[1]);
+            double e0 = Math.exp(logits[0] - m), e1 = Math.exp(logits[1] - m);
+            double p1 = e1 / (e0 + e1);
+            int y = data.label[idx];
+            loss -= Math.log(y == 1 ? p1 : 1 - p1);
+            float[] dl = {(float) ((1 - p1) - (y == 0 ? 1 : 0)) * scale, (float) (p1 - (y == 1 ? 1 : 0)) * scale};
+            // output layer
+            java.util.Arrays.fill(d2, 0f);
+            for (int c = 0; c < 2; c++) {
+                g[b3 + c] += dl[c];
+                int row = w3 + c * h;
+                for (int k = 0; k < h; k++) {
+                    g[row + k] += dl[c] * h2[k];
+                    d2[k] += dl[c] * w[row + k];
+                }
+            }
+            for (int k = 0; k < h; k++) d2[k] *= 1 - h2[k] * h2[k]; // tanh'
+            // second layer
+            java.util.Arrays.fill(d1, 0f);
+            for (int j = 0; j < h; j++) {
+                g[b2 + j] += d2[j];
+                int row = w2 + j * h;
+                for (int k = 0; k < h; k++) {
+                    g[row + k] += d2[j] * h1[k];
+                    d1[k] += d2[j] * w[row + k];
+                }
+            }
+            for (int k = 0; k < h; k++) d1[k] *= 1 - h1[k] * h1[k];
+            // first layer
+            for (int j = 0; j < h; j++) {
+                g[b1 + j] += d1[j];
+                g[w1 + 2 * j] += d1[j] * in[0];
+                g[w1 + 2 * j + 1] += d1[j] * in[1];
+            }
+        }
+        flat.defineAllGrads();
+        return loss / batch.length;
+    }
+
+    /** Fraction of the data classified correctly, and the mean loss over it. */
+    double[] evaluate(Spirals data) {
+        float[] h1 = new float[hidden], h2 = new float[hidden], logits = new float[2];
+        int correct = 0;
+        double loss = 0;
+        for (int i = 0; i < data.size(); i++) {
+            forward(data.x[i], h1, h2, logits);
+            int predicted = logits[1] > logits[0] ? 1 : 0;
+            if (predicted == data.label[i]) correct++;
+            float m = Math.max(logits[0], logits[1]);
+            double e0 = Math.exp(logits[0] - m), e1 = Math.exp(logits[1] - m);
+            loss -= Math.log((data.label[i] == 1 ? e1 : e0) / (e0 + e1));
+        }
+        return new double[] {(double) correct / data.size(), loss / data.size()};
+    }
+
+    /** SHA-256 of the parameters' bits: equal digests mean bit-identical models. */
+    String digest() {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(w.length * 4);
+            b.asFloatBuffer().put(w);
+            return java.util.HexFormat.of().formatHex(md.digest(b.array()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
