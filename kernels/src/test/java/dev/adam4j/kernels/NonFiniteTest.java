@@ -1,5 +1,7 @@
 package dev.adam4j.kernels;
 
+import dev.adam4j.testing.NamedConfig;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

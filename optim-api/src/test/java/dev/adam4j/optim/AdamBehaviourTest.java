@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.adam4j.kernels.NamedConfig;
+import dev.adam4j.testing.NamedConfig;
 import dev.adam4j.kernels.Precision;
 import java.util.List;
 import java.util.stream.Stream;

@@ -1,7 +1,7 @@
 package dev.adam4j.optim;
 
 import dev.adam4j.kernels.AdamHyperparameters;
-import dev.adam4j.kernels.NamedConfig;
+import dev.adam4j.testing.NamedConfig;
 import dev.adam4j.kernels.Precision;
 import dev.adam4j.kernels.WeightDecay;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.adam4j.kernels.NamedConfig;
+import dev.adam4j.testing.NamedConfig;
 import dev.adam4j.kernels.Precision;
 import dev.adam4j.kernels.WeightDecay;
 import dev.adam4j.optim.AdamOptions;

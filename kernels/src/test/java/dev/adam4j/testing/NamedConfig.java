@@ -1,4 +1,8 @@
-package dev.adam4j.kernels;
+package dev.adam4j.testing;
+
+import dev.adam4j.kernels.AdamHyperparameters;
+import dev.adam4j.kernels.EpsilonMode;
+import dev.adam4j.kernels.WeightDecay;
 
 import java.util.List;
 
