@@ -59,6 +59,7 @@ public class Adam {
     private final Map<FlatParameters, DataBuffer> flatAccumulators = new IdentityHashMap<>();
     private final Set<Param> accumulatedThisRound = Collections.newSetFromMap(new IdentityHashMap<>());
     private int microBatches;
+    private ParallelSteps parallel = new ParallelSteps(Runnable::run, 1);
 
     private final List<Consumer<? super Adam>> stepPre = new CopyOnWriteArrayList<>();
     private final List<Consumer<? super Adam>> stepPost = new CopyOnWriteArrayList<>();
@@ -179,6 +180,25 @@ public class Adam {
         groups.add(new ParamGroup(spec.params(), merged, decoupledLocked));
     }
 
+    /**
+     * Splits large runs (from 65,536 elements) across {@code threads} threads of adam4j's own daemon
+     * pool (never the common ForkJoinPool). Results are bitwise identical for any thread count.
+     */
+    public Adam setParallelism(int threads) {
+        return setParallelism(ParallelSteps.defaultExecutor(), threads);
+    }
+
+    /**
+     * Splits large runs across {@code threads} tasks on {@code executor} (the caller's thread runs
+     * one of them). Chunks start on cache-line boundaries; see {@code ParallelSteps}.
+     */
+    public Adam setParallelism(java.util.concurrent.Executor executor, int threads) {
+        Objects.requireNonNull(executor, "executor");
+        if (threads < 1) throw new IllegalArgumentException("Invalid thread count: " + threads + " (must be >= 1)");
+        this.parallel = new ParallelSteps(executor, threads);
+        return this;
+    }
+
     /** The groups, in order (live: change hyperparameters through them). */
     public List<ParamGroup> paramGroups() {
         return Collections.unmodifiableList(groups);
@@ -286,7 +306,7 @@ public class Adam {
                 AdamState ks = state.get(ps.get(k));
                 ks.step = t;
             }
-            KernelCall.step(hyperparameters(group, t), t, gradScale, data, grad, m, v, x);
+            parallel.step(hyperparameters(group, t), t, gradScale, data, grad, m, v, x);
             i = j;
         }
     }
