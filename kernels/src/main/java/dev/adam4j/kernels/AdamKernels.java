@@ -147,6 +147,10 @@ public final class AdamKernels {
         if (h.amsgrad()) {
             checkSegment("maxExpAvgSq", maxExpAvgSq, maxExpAvgSqOffset, length, bytes, true);
         }
+        if (stepAsArrays(h, t, gradScale, precision, param, paramOffset, grad, gradOffset, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length)) {
+            return;
+        }
         double negStepSize = StepScalars.negStepSize(h, t);
         double bc2Sqrt = StepScalars.bc2Sqrt(h, t);
         if (precision == Precision.F32) {
@@ -156,6 +160,40 @@ public final class AdamKernels {
             provider().stepF64(h, negStepSize, bc2Sqrt, gradScale, param, paramOffset, grad, gradOffset,
                     expAvg, expAvgOffset, expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
         }
+    }
+
+    /**
+     * Heap segments over {@code float[]}/{@code double[]} of the step's precision (what
+     * {@code MemorySegment.ofArray} makes) run the array loop: one call site then never sees both heap
+     * and native segments, whose mixed type profile slows the segment loop down several times.
+     * Returns false, having done nothing, when any buffer is native, read-only or otherwise backed.
+     */
+    private static boolean stepAsArrays(AdamHyperparameters h, long t, double gradScale, Precision precision,
+            MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
+        if (param.isNative()) return false;
+        Class<?> type = precision == Precision.F32 ? float[].class : double[].class;
+        Object p = array(param, type), g = array(grad, type), m = array(expAvg, type), v = array(expAvgSq, type);
+        Object x = h.amsgrad() ? array(maxExpAvgSq, type) : null;
+        if (p == null || g == null || m == null || v == null || (h.amsgrad() && x == null)) return false;
+        int bytes = precision.byteSize();
+        int pi = (int) (param.address() / bytes + po), gi = (int) (grad.address() / bytes + go);
+        int mi = (int) (expAvg.address() / bytes + mo), vi = (int) (expAvgSq.address() / bytes + vo);
+        int xi = x == null ? 0 : (int) (maxExpAvgSq.address() / bytes + xo);
+        if (precision == Precision.F32) {
+            step(h, t, gradScale, (float[]) p, pi, (float[]) g, gi, (float[]) m, mi, (float[]) v, vi, (float[]) x, xi, (int) length);
+        } else {
+            step(h, t, gradScale, (double[]) p, pi, (double[]) g, gi, (double[]) m, mi, (double[]) v, vi, (double[]) x, xi, (int) length);
+        }
+        return true;
+    }
+
+    /** The array behind a writable heap segment of {@code type}, element-aligned; else null. */
+    private static Object array(MemorySegment s, Class<?> type) {
+        if (s == null || s.isNative()) return null;
+        Object base = s.heapBase().orElse(null); // empty for read-only segments
+        int bytes = type == float[].class ? Float.BYTES : Double.BYTES;
+        return base != null && base.getClass() == type && s.address() % bytes == 0 ? base : null;
     }
 
     private static AdamKernelProvider provider() {

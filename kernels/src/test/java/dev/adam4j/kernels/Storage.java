@@ -7,7 +7,10 @@ import java.lang.foreign.ValueLayout;
 /** The storages a test runs a step on. */
 enum Storage {
     ARRAY,
+    /** {@code MemorySegment.ofArray(float[]/double[])}, writable: the facade routes it to the array loop. */
     HEAP_SEGMENT,
+    /** Heap segments over {@code byte[]} (never routed to arrays): the segment loop on heap memory. */
+    HEAP_BYTES,
     NATIVE_SEGMENT,
     /** A native segment starting one byte past an aligned address: every access is misaligned. */
     NATIVE_UNALIGNED;
@@ -42,6 +45,7 @@ enum Storage {
                     case ARRAY -> arrays[b] = precision == Precision.F32 ? new float[total] : new double[total];
                     case HEAP_SEGMENT -> segments[b] = precision == Precision.F32
                             ? MemorySegment.ofArray(new float[total]) : MemorySegment.ofArray(new double[total]);
+                    case HEAP_BYTES -> segments[b] = MemorySegment.ofArray(new byte[total * precision.byteSize()]);
                     case NATIVE_SEGMENT -> segments[b] = arena.allocate((long) total * precision.byteSize(), 64);
                     case NATIVE_UNALIGNED -> segments[b] =
                             arena.allocate((long) total * precision.byteSize() + 1, 64).asSlice(1);
@@ -84,7 +88,7 @@ enum Storage {
             return out;
         }
 
-        /** One step through the public facade, with a read-only gradient for segments. */
+        /** One step through the public facade; native segments get a read-only gradient. */
         void step(AdamHyperparameters h, long t, double gradScale) {
             if (storage == ARRAY) {
                 if (precision == Precision.F32) {
@@ -95,7 +99,8 @@ enum Storage {
                             (double[]) arrays[2], offset, (double[]) arrays[3], offset, (double[]) arrays[4], offset, length);
                 }
             } else {
-                AdamKernels.step(h, t, gradScale, precision, segments[0], offset, segments[1].asReadOnly(), offset,
+                MemorySegment grad = storage == NATIVE_SEGMENT ? segments[1].asReadOnly() : segments[1];
+                AdamKernels.step(h, t, gradScale, precision, segments[0], offset, grad, offset,
                         segments[2], offset, segments[3], offset, segments[4], offset, length);
             }
         }

@@ -7,7 +7,6 @@ import dev.adam4j.kernels.internal.ScalarAdamF32;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <h2>One loop per memory pattern, flags as constants</h2>
  * The loop is chosen once per call by what changes the memory traffic (amsgrad reads and writes a
- * fifth buffer). Every other flag becomes a loop-invariant constant, broadcast before the loop,
+ * fifth buffer). Every other flag becomes a loop-invariant constant (a scalar operand or a mask),
  * through identities that are exact in IEEE arithmetic (round-to-nearest is symmetric in sign):
  * <ul>
  *   <li>gradScale and maximize: {@code g·s} with {@code s = ±gradScale}; {@code (−s)·g ≡ −(s·g)},
@@ -69,54 +68,50 @@ final class PanamaAdamF32 {
         }
     }
 
-    // The four steps of the contract on whole vectors. Small static methods: C2 inlines them into
-    // the loops, so the vectors stay in registers.
+    // The steps of the contract on whole vectors. Small static methods that C2 inlines into the
+    // loops. The per-call constants arrive as scalars and masks are made inside the loop: C2 hoists
+    // them as loop invariants; vectors built before the loop would be boxed (allocated) per call.
 
-    /** Steps 1–2: the gradient after scale and maximize ({@code gradMul}) and L2 (mask {@code l2}). */
-    private static FloatVector gradient(FloatVector g, FloatVector p, FloatVector gradMul,
-            FloatVector wd, VectorMask<Float> l2) {
+    /** Steps 1–2: the gradient after scale and maximize ({@code gradMul}) and, under the mask, L2. */
+    private static FloatVector gradient(FloatVector g, FloatVector p, float gradMul, float wd, boolean l2) {
         FloatVector gs = g.mul(gradMul);
-        return gs.blend(p.lanewise(VectorOperators.FMA, wd, gs), l2);
+        return gs.blend(p.lanewise(VectorOperators.FMA, wd, gs), S.maskAll(l2));
     }
 
-    /** Step 3: {@code lerp(m, g, w)} as {@code fma(coef, g − m, base)}. */
-    private static FloatVector firstMoment(FloatVector m, FloatVector g, FloatVector lerpCoef,
-            VectorMask<Float> lerpFromGrad) {
-        return lerpCoef.lanewise(VectorOperators.FMA, g.sub(m), m.blend(g, lerpFromGrad));
+    /** Step 3: {@code lerp(m, g, w)} as {@code fma(g − m, coef, base)}, base m or g by a constant mask. */
+    private static FloatVector firstMoment(FloatVector m, FloatVector g, float lerpCoef, boolean lerpFromGrad) {
+        return g.sub(m).lanewise(VectorOperators.FMA, lerpCoef, m.blend(g, S.maskAll(lerpFromGrad)));
     }
 
-    /** Step 4, no FMA. */
-    private static FloatVector secondMoment(FloatVector v, FloatVector g, FloatVector beta2,
-            FloatVector oneMinusBeta2) {
-        return v.mul(beta2).add(oneMinusBeta2.mul(g).mul(g));
+    /** Step 4, no FMA: {@code v·β2 + ((1 − β2)·g)·g}. */
+    private static FloatVector secondMoment(FloatVector v, FloatVector g, float beta2, float oneMinusBeta2) {
+        return v.mul(beta2).add(g.mul(oneMinusBeta2).mul(g));
     }
 
     /** Steps 6–7: the new parameter; {@code p} is already decayed, {@code u} is v or vmax. */
-    private static FloatVector update(FloatVector p, FloatVector m, FloatVector u, FloatVector bc2,
-            FloatVector eps, FloatVector negStep) {
-        return p.add(negStep.mul(m).div(u.sqrt().div(bc2).add(eps)));
+    private static FloatVector update(FloatVector p, FloatVector m, FloatVector u, float bc2, float eps, float negStep) {
+        return p.add(m.mul(negStep).div(u.sqrt().div(bc2).add(eps)));
     }
 
     /** The vectorized part over arrays: {@code bound} elements, a multiple of the lane count. */
     private static void loops(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
             float[] param, int po, float[] grad, int go, float[] expAvg, int mo,
             float[] expAvgSq, int vo, float[] maxExpAvgSq, int xo, int bound) {
-        // Per-call constants, broadcast once (see the class documentation for each identity).
+        // Per-call constants (see the class documentation for each identity).
         final WeightDecay decay = h.effectiveWeightDecay();
         final float w = (float) (1.0 - h.beta1());
         final boolean smallWeight = Math.abs(w) < 0.5;
-        final FloatVector gradMul = FloatVector.broadcast(S, (float) (h.maximize() ? -gradScale : gradScale));
-        final FloatVector paramMul = FloatVector.broadcast(S,
-                decay == WeightDecay.DECOUPLED ? (float) (1.0 - h.lr() * h.weightDecay()) : 1);
-        final FloatVector wd = FloatVector.broadcast(S, (float) h.weightDecay());
-        final VectorMask<Float> l2 = S.maskAll(decay == WeightDecay.L2);
-        final FloatVector lerpCoef = FloatVector.broadcast(S, smallWeight ? w : w - 1);
-        final VectorMask<Float> lerpFromGrad = S.maskAll(!smallWeight);
-        final FloatVector beta2 = FloatVector.broadcast(S, (float) h.beta2());
-        final FloatVector oneMinusBeta2 = FloatVector.broadcast(S, (float) (1.0 - h.beta2()));
-        final FloatVector bc2 = FloatVector.broadcast(S, h.epsilonMode() == EpsilonMode.EPS_HAT ? 1 : (float) bc2Sqrt);
-        final FloatVector eps = FloatVector.broadcast(S, (float) h.eps());
-        final FloatVector negStep = FloatVector.broadcast(S, (float) negStepSize);
+        final float gradMul = (float) (h.maximize() ? -gradScale : gradScale);
+        final float paramMul = decay == WeightDecay.DECOUPLED ? (float) (1.0 - h.lr() * h.weightDecay()) : 1;
+        final float wd = (float) h.weightDecay();
+        final boolean l2 = decay == WeightDecay.L2;
+        final float lerpCoef = smallWeight ? w : w - 1;
+        final boolean lerpFromGrad = !smallWeight;
+        final float beta2 = (float) h.beta2();
+        final float oneMinusBeta2 = (float) (1.0 - h.beta2());
+        final float bc2 = h.epsilonMode() == EpsilonMode.EPS_HAT ? 1 : (float) bc2Sqrt;
+        final float eps = (float) h.eps();
+        final float negStep = (float) negStepSize;
 
         if (h.amsgrad()) {
             for (int i = 0; i < bound; i += S.length()) {
@@ -150,18 +145,17 @@ final class PanamaAdamF32 {
         final WeightDecay decay = h.effectiveWeightDecay();
         final float w = (float) (1.0 - h.beta1());
         final boolean smallWeight = Math.abs(w) < 0.5;
-        final FloatVector gradMul = FloatVector.broadcast(S, (float) (h.maximize() ? -gradScale : gradScale));
-        final FloatVector paramMul = FloatVector.broadcast(S,
-                decay == WeightDecay.DECOUPLED ? (float) (1.0 - h.lr() * h.weightDecay()) : 1);
-        final FloatVector wd = FloatVector.broadcast(S, (float) h.weightDecay());
-        final VectorMask<Float> l2 = S.maskAll(decay == WeightDecay.L2);
-        final FloatVector lerpCoef = FloatVector.broadcast(S, smallWeight ? w : w - 1);
-        final VectorMask<Float> lerpFromGrad = S.maskAll(!smallWeight);
-        final FloatVector beta2 = FloatVector.broadcast(S, (float) h.beta2());
-        final FloatVector oneMinusBeta2 = FloatVector.broadcast(S, (float) (1.0 - h.beta2()));
-        final FloatVector bc2 = FloatVector.broadcast(S, h.epsilonMode() == EpsilonMode.EPS_HAT ? 1 : (float) bc2Sqrt);
-        final FloatVector eps = FloatVector.broadcast(S, (float) h.eps());
-        final FloatVector negStep = FloatVector.broadcast(S, (float) negStepSize);
+        final float gradMul = (float) (h.maximize() ? -gradScale : gradScale);
+        final float paramMul = decay == WeightDecay.DECOUPLED ? (float) (1.0 - h.lr() * h.weightDecay()) : 1;
+        final float wd = (float) h.weightDecay();
+        final boolean l2 = decay == WeightDecay.L2;
+        final float lerpCoef = smallWeight ? w : w - 1;
+        final boolean lerpFromGrad = !smallWeight;
+        final float beta2 = (float) h.beta2();
+        final float oneMinusBeta2 = (float) (1.0 - h.beta2());
+        final float bc2 = h.epsilonMode() == EpsilonMode.EPS_HAT ? 1 : (float) bc2Sqrt;
+        final float eps = (float) h.eps();
+        final float negStep = (float) negStepSize;
         final long stride = S.vectorByteSize();
 
         if (h.amsgrad()) {

@@ -8,7 +8,6 @@ import dev.adam4j.kernels.internal.ScalarAdamF64;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <h2>One loop per memory pattern, flags as constants</h2>
  * The loop is chosen once per call by what changes the memory traffic (amsgrad reads and writes a
- * fifth buffer). Every other flag becomes a loop-invariant constant, broadcast before the loop,
+ * fifth buffer). Every other flag becomes a loop-invariant constant (a scalar operand or a mask),
  * through identities that are exact in IEEE arithmetic (round-to-nearest is symmetric in sign):
  * <ul>
  *   <li>gradScale and maximize: {@code g·s} with {@code s = ±gradScale}; {@code (−s)·g ≡ −(s·g)},
@@ -70,54 +69,50 @@ final class PanamaAdamF64 {
         }
     }
 
-    // The four steps of the contract on whole vectors. Small static methods: C2 inlines them into
-    // the loops, so the vectors stay in registers.
+    // The steps of the contract on whole vectors. Small static methods that C2 inlines into the
+    // loops. The per-call constants arrive as scalars and masks are made inside the loop: C2 hoists
+    // them as loop invariants; vectors built before the loop would be boxed (allocated) per call.
 
-    /** Steps 1–2: the gradient after scale and maximize ({@code gradMul}) and L2 (mask {@code l2}). */
-    private static DoubleVector gradient(DoubleVector g, DoubleVector p, DoubleVector gradMul,
-            DoubleVector wd, VectorMask<Double> l2) {
+    /** Steps 1–2: the gradient after scale and maximize ({@code gradMul}) and, under the mask, L2. */
+    private static DoubleVector gradient(DoubleVector g, DoubleVector p, double gradMul, double wd, boolean l2) {
         DoubleVector gs = g.mul(gradMul);
-        return gs.blend(p.lanewise(VectorOperators.FMA, wd, gs), l2);
+        return gs.blend(p.lanewise(VectorOperators.FMA, wd, gs), S.maskAll(l2));
     }
 
-    /** Step 3: {@code lerp(m, g, w)} as {@code fma(coef, g − m, base)}. */
-    private static DoubleVector firstMoment(DoubleVector m, DoubleVector g, DoubleVector lerpCoef,
-            VectorMask<Double> lerpFromGrad) {
-        return lerpCoef.lanewise(VectorOperators.FMA, g.sub(m), m.blend(g, lerpFromGrad));
+    /** Step 3: {@code lerp(m, g, w)} as {@code fma(g − m, coef, base)}, base m or g by a constant mask. */
+    private static DoubleVector firstMoment(DoubleVector m, DoubleVector g, double lerpCoef, boolean lerpFromGrad) {
+        return g.sub(m).lanewise(VectorOperators.FMA, lerpCoef, m.blend(g, S.maskAll(lerpFromGrad)));
     }
 
-    /** Step 4, no FMA. */
-    private static DoubleVector secondMoment(DoubleVector v, DoubleVector g, DoubleVector beta2,
-            DoubleVector oneMinusBeta2) {
-        return v.mul(beta2).add(oneMinusBeta2.mul(g).mul(g));
+    /** Step 4, no FMA: {@code v·β2 + ((1 − β2)·g)·g}. */
+    private static DoubleVector secondMoment(DoubleVector v, DoubleVector g, double beta2, double oneMinusBeta2) {
+        return v.mul(beta2).add(g.mul(oneMinusBeta2).mul(g));
     }
 
     /** Steps 6–7: the new parameter; {@code p} is already decayed, {@code u} is v or vmax. */
-    private static DoubleVector update(DoubleVector p, DoubleVector m, DoubleVector u, DoubleVector bc2,
-            DoubleVector eps, DoubleVector negStep) {
-        return p.add(negStep.mul(m).div(u.sqrt().div(bc2).add(eps)));
+    private static DoubleVector update(DoubleVector p, DoubleVector m, DoubleVector u, double bc2, double eps, double negStep) {
+        return p.add(m.mul(negStep).div(u.sqrt().div(bc2).add(eps)));
     }
 
     /** The vectorized part over arrays: {@code bound} elements, a multiple of the lane count. */
     private static void loops(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
             double[] param, int po, double[] grad, int go, double[] expAvg, int mo,
             double[] expAvgSq, int vo, double[] maxExpAvgSq, int xo, int bound) {
-        // Per-call constants, broadcast once (see the class documentation for each identity).
+        // Per-call constants (see the class documentation for each identity).
         final WeightDecay decay = h.effectiveWeightDecay();
         final double w = (double) (1.0 - h.beta1());
         final boolean smallWeight = Math.abs(w) < 0.5;
-        final DoubleVector gradMul = DoubleVector.broadcast(S, (double) (h.maximize() ? -gradScale : gradScale));
-        final DoubleVector paramMul = DoubleVector.broadcast(S,
-                decay == WeightDecay.DECOUPLED ? (double) (1.0 - h.lr() * h.weightDecay()) : 1);
-        final DoubleVector wd = DoubleVector.broadcast(S, (double) h.weightDecay());
-        final VectorMask<Double> l2 = S.maskAll(decay == WeightDecay.L2);
-        final DoubleVector lerpCoef = DoubleVector.broadcast(S, smallWeight ? w : w - 1);
-        final VectorMask<Double> lerpFromGrad = S.maskAll(!smallWeight);
-        final DoubleVector beta2 = DoubleVector.broadcast(S, (double) h.beta2());
-        final DoubleVector oneMinusBeta2 = DoubleVector.broadcast(S, (double) (1.0 - h.beta2()));
-        final DoubleVector bc2 = DoubleVector.broadcast(S, h.epsilonMode() == EpsilonMode.EPS_HAT ? 1 : (double) bc2Sqrt);
-        final DoubleVector eps = DoubleVector.broadcast(S, (double) h.eps());
-        final DoubleVector negStep = DoubleVector.broadcast(S, (double) negStepSize);
+        final double gradMul = (double) (h.maximize() ? -gradScale : gradScale);
+        final double paramMul = decay == WeightDecay.DECOUPLED ? (double) (1.0 - h.lr() * h.weightDecay()) : 1;
+        final double wd = (double) h.weightDecay();
+        final boolean l2 = decay == WeightDecay.L2;
+        final double lerpCoef = smallWeight ? w : w - 1;
+        final boolean lerpFromGrad = !smallWeight;
+        final double beta2 = (double) h.beta2();
+        final double oneMinusBeta2 = (double) (1.0 - h.beta2());
+        final double bc2 = h.epsilonMode() == EpsilonMode.EPS_HAT ? 1 : (double) bc2Sqrt;
+        final double eps = (double) h.eps();
+        final double negStep = (double) negStepSize;
 
         if (h.amsgrad()) {
             for (int i = 0; i < bound; i += S.length()) {
@@ -151,18 +146,17 @@ final class PanamaAdamF64 {
         final WeightDecay decay = h.effectiveWeightDecay();
         final double w = (double) (1.0 - h.beta1());
         final boolean smallWeight = Math.abs(w) < 0.5;
-        final DoubleVector gradMul = DoubleVector.broadcast(S, (double) (h.maximize() ? -gradScale : gradScale));
-        final DoubleVector paramMul = DoubleVector.broadcast(S,
-                decay == WeightDecay.DECOUPLED ? (double) (1.0 - h.lr() * h.weightDecay()) : 1);
-        final DoubleVector wd = DoubleVector.broadcast(S, (double) h.weightDecay());
-        final VectorMask<Double> l2 = S.maskAll(decay == WeightDecay.L2);
-        final DoubleVector lerpCoef = DoubleVector.broadcast(S, smallWeight ? w : w - 1);
-        final VectorMask<Double> lerpFromGrad = S.maskAll(!smallWeight);
-        final DoubleVector beta2 = DoubleVector.broadcast(S, (double) h.beta2());
-        final DoubleVector oneMinusBeta2 = DoubleVector.broadcast(S, (double) (1.0 - h.beta2()));
-        final DoubleVector bc2 = DoubleVector.broadcast(S, h.epsilonMode() == EpsilonMode.EPS_HAT ? 1 : (double) bc2Sqrt);
-        final DoubleVector eps = DoubleVector.broadcast(S, (double) h.eps());
-        final DoubleVector negStep = DoubleVector.broadcast(S, (double) negStepSize);
+        final double gradMul = (double) (h.maximize() ? -gradScale : gradScale);
+        final double paramMul = decay == WeightDecay.DECOUPLED ? (double) (1.0 - h.lr() * h.weightDecay()) : 1;
+        final double wd = (double) h.weightDecay();
+        final boolean l2 = decay == WeightDecay.L2;
+        final double lerpCoef = smallWeight ? w : w - 1;
+        final boolean lerpFromGrad = !smallWeight;
+        final double beta2 = (double) h.beta2();
+        final double oneMinusBeta2 = (double) (1.0 - h.beta2());
+        final double bc2 = h.epsilonMode() == EpsilonMode.EPS_HAT ? 1 : (double) bc2Sqrt;
+        final double eps = (double) h.eps();
+        final double negStep = (double) negStepSize;
         final long stride = S.vectorByteSize();
 
         if (h.amsgrad()) {
