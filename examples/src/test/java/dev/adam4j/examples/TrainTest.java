@@ -23,7 +23,7 @@ class TrainTest {
 
     private static String run(Path checkpoint, int steps, int hidden, int stopAt, boolean resume) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Train.train(new PrintStream(bytes, true, StandardCharsets.UTF_8), steps, hidden, 128, 0.03, 7, checkpoint, 100, stopAt, resume);
+        Train.train(new PrintStream(bytes, true, StandardCharsets.UTF_8), steps, hidden, 128, Train.DEFAULT_LR, 7, checkpoint, 100, stopAt, resume);
         return bytes.toString(StandardCharsets.UTF_8);
     }
 

@@ -21,15 +21,16 @@ import java.lang.foreign.ValueLayout;
  *       Decoupled: {@code p = p·(1 − lr·wd)}.</li>
  *   <li>{@code m = lerp(m, g, w)}, {@code w = 1 − β1}: {@code fma(w, g − m, m)} if {@code |w| < 0.5},
  *       else {@code fma(−(g − m), 1 − w, g)} (ATen's {@code lerp_vec}).</li>
- *   <li>{@code v = v·β2}, then {@code v = v + ((1 − β2)·g)·g}, no FMA ({@code mul_}, {@code addcmul_}).</li>
+ *   <li>{@code v = v·β2}, then {@code v = fma((1 − β2)·g, g, v)} ({@code mul_}, then {@code addcmul_}, which
+ *       libtorch 2.10's vector lanes fuse: measured by the parity module's {@code AtenOpsTest}).</li>
  *   <li>AMSGrad: {@code vmax = max(vmax, v)} on the raw {@code v}, and {@code vmax} is used below.</li>
  *   <li>{@code denom = sqrt(v)/bc2Sqrt + ε} (a true division, no reciprocal), or
  *       {@code sqrt(v) + ε} for {@link EpsilonMode#EPS_HAT}.</li>
  *   <li>{@code p = p + (negStepSize·m)/denom} ({@code addcdiv_(value=-step_size)}).</li>
  * </ol>
  * Changing this order changes results in the last bits and breaks bit-identity with PyTorch and
- * with the vector kernels. FMA policy: a fused multiply-add exactly in steps 2 (L2) and 3, where
- * ATen's vector lanes use one, and nowhere else. Every operation (add, mul, div, sqrt, fma, max) is
+ * with the vector kernels. FMA policy: a fused multiply-add exactly in steps 2 (L2), 3 (lerp) and 4
+ * ({@code addcmul_}), where ATen's vector lanes use one, and nowhere else. Every operation (add, mul, div, sqrt, fma, max) is
  * correctly rounded, so this code is deterministic and any faithful vectorization is bitwise equal.
  * Square roots go through {@link Math#sqrt} in binary64: exact for binary64, and the correctly
  * rounded binary32 root after the cast back (53 ≥ 2·24 + 2, so the double rounding is innocuous).
@@ -82,7 +83,7 @@ public final class ScalarAdamF64 {
             m = smallWeight ? Math.fma(w, diff, m) : Math.fma(-diff, oneMinusW, g);
             // 4. second moment
             double v = expAvgSq[vo + i] * beta2;
-            v = v + (oneMinusBeta2 * g) * g;
+            v = Math.fma(oneMinusBeta2 * g, g, v);
             // 5. AMSGrad on the raw second moment
             double u = v;
             if (amsgrad) {
@@ -138,7 +139,7 @@ public final class ScalarAdamF64 {
             double diff = g - m;
             m = smallWeight ? Math.fma(w, diff, m) : Math.fma(-diff, oneMinusW, g);
             double v = expAvgSq.getAtIndex(E, vo + i) * beta2;
-            v = v + (oneMinusBeta2 * g) * g;
+            v = Math.fma(oneMinusBeta2 * g, g, v);
             double u = v;
             if (amsgrad) {
                 u = Math.max(maxExpAvgSq.getAtIndex(E, xo + i), v);

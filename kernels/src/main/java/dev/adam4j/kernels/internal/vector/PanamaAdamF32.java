@@ -83,9 +83,9 @@ final class PanamaAdamF32 {
         return g.sub(m).lanewise(VectorOperators.FMA, lerpCoef, m.blend(g, S.maskAll(lerpFromGrad)));
     }
 
-    /** Step 4, no FMA: {@code v·β2 + ((1 − β2)·g)·g}. */
+    /** Step 4: {@code fma((1 − β2)·g, g, v·β2)}. */
     private static FloatVector secondMoment(FloatVector v, FloatVector g, float beta2, float oneMinusBeta2) {
-        return v.mul(beta2).add(g.mul(oneMinusBeta2).mul(g));
+        return g.mul(oneMinusBeta2).lanewise(VectorOperators.FMA, g, v.mul(beta2));
     }
 
     /** Steps 6–7: the new parameter; {@code p} is already decayed, {@code u} is v or vmax. */

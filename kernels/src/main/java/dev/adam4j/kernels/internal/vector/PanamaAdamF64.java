@@ -84,9 +84,9 @@ final class PanamaAdamF64 {
         return g.sub(m).lanewise(VectorOperators.FMA, lerpCoef, m.blend(g, S.maskAll(lerpFromGrad)));
     }
 
-    /** Step 4, no FMA: {@code v·β2 + ((1 − β2)·g)·g}. */
+    /** Step 4: {@code fma((1 − β2)·g, g, v·β2)}. */
     private static DoubleVector secondMoment(DoubleVector v, DoubleVector g, double beta2, double oneMinusBeta2) {
-        return v.mul(beta2).add(g.mul(oneMinusBeta2).mul(g));
+        return g.mul(oneMinusBeta2).lanewise(VectorOperators.FMA, g, v.mul(beta2));
     }
 
     /** Steps 6–7: the new parameter; {@code p} is already decayed, {@code u} is v or vmax. */
