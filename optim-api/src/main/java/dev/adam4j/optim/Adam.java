@@ -284,22 +284,35 @@ public class Adam {
                 continue;
             }
             AdamState s = stateFor(p, amsgrad);
-            DataBuffer data = p.data(), m = s.expAvg, v = s.expAvgSq, x = amsgrad ? s.maxExpAvgSq : null;
             // Extend the run over following parameters stored right after this one, in every buffer,
             // at the same step: one kernel call covers them all (flat views are laid out that way).
+            // Adjacency is checked without allocating; the run's buffers are made once at the end.
+            DataBuffer lastData = p.data(), lastGrad = grad, lastM = s.expAvg, lastV = s.expAvgSq,
+                    lastX = amsgrad ? s.maxExpAvgSq : null;
+            long runLength = p.length();
             int j = i + 1;
             while (j < n) {
                 Param q = ps.get(j);
                 DataBuffer qg = gradOf.apply(q);
                 if (qg == null) break;
                 AdamState qs = stateFor(q, amsgrad);
-                if (qs.step != s.step) break;
-                DataBuffer jd = KernelCall.join(data, q.data()), jg = KernelCall.join(grad, qg),
-                        jm = KernelCall.join(m, qs.expAvg), jv = KernelCall.join(v, qs.expAvgSq),
-                        jx = amsgrad ? KernelCall.join(x, qs.maxExpAvgSq) : null;
-                if (jd == null || jg == null || jm == null || jv == null || (amsgrad && jx == null)) break;
-                data = jd; grad = jg; m = jm; v = jv; x = jx;
+                if (qs.step != s.step || !KernelCall.adjacent(lastData, q.data()) || !KernelCall.adjacent(lastGrad, qg)
+                        || !KernelCall.adjacent(lastM, qs.expAvg) || !KernelCall.adjacent(lastV, qs.expAvgSq)
+                        || (amsgrad && !KernelCall.adjacent(lastX, qs.maxExpAvgSq))) {
+                    break;
+                }
+                lastData = q.data(); lastGrad = qg; lastM = qs.expAvg; lastV = qs.expAvgSq;
+                lastX = amsgrad ? qs.maxExpAvgSq : null;
+                runLength += q.length();
                 j++;
+            }
+            DataBuffer data = p.data(), m = s.expAvg, v = s.expAvgSq, x = amsgrad ? s.maxExpAvgSq : null;
+            if (j > i + 1) {
+                data = KernelCall.span(data, runLength);
+                grad = KernelCall.span(grad, runLength);
+                m = KernelCall.span(m, runLength);
+                v = KernelCall.span(v, runLength);
+                if (x != null) x = KernelCall.span(x, runLength);
             }
             long t = s.step + 1;
             for (int k = i; k < j; k++) {

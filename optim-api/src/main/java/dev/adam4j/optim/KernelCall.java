@@ -38,24 +38,27 @@ final class KernelCall {
         }
     }
 
-    /**
-     * {@code a} followed immediately by {@code b} in the same storage, as one buffer; or null if
-     * they are not adjacent. This is what lets a run of flat views step in one kernel call.
-     */
-    static DataBuffer join(DataBuffer a, DataBuffer b) {
-        if (a == null || b == null) return null;
-        if (a instanceof DataBuffer.F32Array x && b instanceof DataBuffer.F32Array y
-                && x.array() == y.array() && x.offset() + x.count() == y.offset()) {
-            return new DataBuffer.F32Array(x.array(), x.offset(), x.count() + y.count());
+    /** Whether {@code b} starts right where {@code a} ends, in the same storage. Allocates nothing. */
+    static boolean adjacent(DataBuffer a, DataBuffer b) {
+        if (a == null || b == null) return false;
+        if (a instanceof DataBuffer.F32Array x && b instanceof DataBuffer.F32Array y) {
+            return x.array() == y.array() && x.offset() + x.count() == y.offset();
         }
-        if (a instanceof DataBuffer.F64Array x && b instanceof DataBuffer.F64Array y
-                && x.array() == y.array() && x.offset() + x.count() == y.offset()) {
-            return new DataBuffer.F64Array(x.array(), x.offset(), x.count() + y.count());
+        if (a instanceof DataBuffer.F64Array x && b instanceof DataBuffer.F64Array y) {
+            return x.array() == y.array() && x.offset() + x.count() == y.offset();
         }
-        if (a instanceof DataBuffer.Segment x && b instanceof DataBuffer.Segment y && x.segment() == y.segment()
-                && x.precision() == y.precision() && x.offset() + x.length() == y.offset()) {
-            return new DataBuffer.Segment(x.segment(), x.precision(), x.offset(), x.length() + y.length());
+        if (a instanceof DataBuffer.Segment x && b instanceof DataBuffer.Segment y) {
+            return x.segment() == y.segment() && x.precision() == y.precision() && x.offset() + x.length() == y.offset();
         }
-        return null;
+        return false;
+    }
+
+    /** {@code length} elements of {@code first}'s storage from {@code first}'s start (a run of adjacent views). */
+    static DataBuffer span(DataBuffer first, long length) {
+        return switch (first) {
+            case DataBuffer.F32Array x -> new DataBuffer.F32Array(x.array(), x.offset(), (int) length);
+            case DataBuffer.F64Array x -> new DataBuffer.F64Array(x.array(), x.offset(), (int) length);
+            case DataBuffer.Segment x -> new DataBuffer.Segment(x.segment(), x.precision(), x.offset(), length);
+        };
     }
 }
