@@ -171,7 +171,7 @@ public final class Report {
             Result c = find(rs, "CeilingBench.adamShaped", r -> r.size() == v.size() && r.p("precision").equals(v.p("precision")));
             Result cp = find(rs, "CeilingBench.copy", r -> r.size() == v.size() && r.p("precision").equals(v.p("precision")));
             md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s |\n", v.p("precision"), v.size(),
-                    v.p("storage"), v.p("variant"), gb(v), gb(s), gb(c), gb(cp), ratio(v, c), ratio(v, s)));
+                    v.p("storage"), v.p("variant") + (Double.isNaN(v.allocBytesPerOp()) ? "" : " (under -prof gc)"), gb(v), gb(s), gb(c), gb(cp), ratio(v, c), ratio(v, s)));
         }
 
         // ---- allocation

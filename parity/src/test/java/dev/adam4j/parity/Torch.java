@@ -35,6 +35,33 @@ final class Torch {
         return new Scalar(v);
     }
 
+    /** A boxed {@code Tensor[]} argument for the dispatcher. */
+    static org.bytedeco.pytorch.IValue tensorList(Tensor... ts) {
+        org.bytedeco.pytorch.GenericList list = new org.bytedeco.pytorch.GenericList(
+                new org.bytedeco.pytorch.Type.TypePtr(org.bytedeco.pytorch.TensorType.get()));
+        for (Tensor t : ts) list.push_back(new org.bytedeco.pytorch.IValue(t));
+        return new org.bytedeco.pytorch.IValue(list);
+    }
+
+    /**
+     * PyTorch's fused CPU Adam/AdamW ({@code aten::_fused_adam_} / {@code _fused_adamw_}) on one
+     * tensor, through the dispatcher; {@code step} is the float32 step tensor, which the caller
+     * increments first, as torch.optim does.
+     */
+    static void fusedAdam(dev.adam4j.kernels.AdamHyperparameters h, Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax,
+            Tensor step) {
+        boolean decoupled = h.weightDecayMode() == dev.adam4j.kernels.WeightDecay.DECOUPLED;
+        org.bytedeco.pytorch.OperatorHandle op = org.bytedeco.pytorch.Dispatcher.singleton()
+                .findSchemaOrThrow(decoupled ? "aten::_fused_adamw_" : "aten::_fused_adam_", "");
+        org.bytedeco.pytorch.IValueVector stack = new org.bytedeco.pytorch.IValueVector(
+                tensorList(p), tensorList(g), tensorList(m), tensorList(v), h.amsgrad() ? tensorList(vmax) : tensorList(),
+                tensorList(step), new org.bytedeco.pytorch.IValue(h.lr()), new org.bytedeco.pytorch.IValue(h.beta1()),
+                new org.bytedeco.pytorch.IValue(h.beta2()), new org.bytedeco.pytorch.IValue(h.weightDecay()),
+                new org.bytedeco.pytorch.IValue(h.eps()), new org.bytedeco.pytorch.IValue(h.amsgrad()),
+                new org.bytedeco.pytorch.IValue(h.maximize()), new org.bytedeco.pytorch.IValue(), new org.bytedeco.pytorch.IValue());
+        org.bytedeco.pytorch.Dispatcher.singleton().callBoxed(op, stack);
+    }
+
     private static final MethodHandle POW = Linker.nativeLinker().downcallHandle(
             Linker.nativeLinker().defaultLookup().find("pow").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_DOUBLE, ValueLayout.JAVA_DOUBLE, ValueLayout.JAVA_DOUBLE));
