@@ -221,15 +221,22 @@ public final class Report {
             }
         }
 
-        // ---- peers
-        List<Result> peers = rs.stream().filter(r -> r.benchmark().startsWith("Peer")).toList();
+        // ---- peers: same class, same run, same sizes and threads
+        List<Result> peers = rs.stream().filter(r -> r.benchmark().startsWith("PeerBench")).toList();
         if (!peers.isEmpty()) {
-            md.append("\n## Peers, same run\n\n| implementation | size | threads | GB/s | adam4j GB/s | adam4j / peer |\n|---|---:|---:|---:|---:|---:|\n");
-            for (Result r : peers) {
-                Result ours = find(rs, "KernelBench.Vector.step", x -> x.size() == r.size() && x.p("precision").equals("F32")
-                        && x.p("storage").equals("ARRAY") && x.p("variant").equals("ADAM"));
-                md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s | %s |\n", r.benchmark(), r.size(), r.p("threads"), gb(r),
-                        gb(ours), ratio(ours, r)));
+            md.append("\n## Peers, same run (f32, default hyperparameters, through each system's optimizer API)\n\n");
+            md.append("| size | threads | adam4j GB/s | PyTorch fused GB/s | torch::optim::Adam GB/s | adam4j / fused | adam4j / torch::optim::Adam |\n");
+            md.append("|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (String size : new TreeSet<>(peers.stream().map(r -> r.p("size")).toList()).stream()
+                    .sorted(Comparator.comparingLong(Long::parseLong)).toList()) {
+                for (String th : List.of("1", "2")) {
+                    Result ours = find(rs, "PeerBench.step", r -> r.p("size").equals(size) && r.p("threads").equals(th) && r.p("impl").equals("ADAM4J"));
+                    Result fused = find(rs, "PeerBench.step", r -> r.p("size").equals(size) && r.p("threads").equals(th) && r.p("impl").equals("TORCH_FUSED"));
+                    Result optim = find(rs, "PeerBench.step", r -> r.p("size").equals(size) && r.p("threads").equals(th) && r.p("impl").equals("TORCH_OPTIM_ADAM"));
+                    if (ours == null && fused == null) continue;
+                    md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %s | %s | %s | %s |\n", Long.parseLong(size), th, gb(ours), gb(fused),
+                            gb(optim), ratio(ours, fused), ratio(ours, optim)));
+                }
             }
         }
 
@@ -242,7 +249,7 @@ public final class Report {
     /** GB/s against size (log scale), f32 arrays, default variant: vector, scalar, the two ceilings. */
     static String chart(List<Result> rs) {
         Map<String, List<Result>> lines = new LinkedHashMap<>();
-        Predicate<Result> f32 = r -> r.p("precision").equals("F32");
+        Predicate<Result> f32 = r -> r.p("precision").equals("F32") && Double.isNaN(r.allocBytesPerOp()); // not under -prof gc
         lines.put("adam4j vector", rs.stream().filter(r -> r.benchmark().equals("KernelBench.Vector.step") && f32.test(r)
                 && r.p("storage").equals("ARRAY") && r.p("variant").equals("ADAM")).toList());
         lines.put("adam4j scalar", rs.stream().filter(r -> r.benchmark().equals("KernelBench.Scalar.step") && f32.test(r)
@@ -250,14 +257,15 @@ public final class Report {
         lines.put("ceiling: adam-shaped", rs.stream().filter(r -> r.benchmark().equals("CeilingBench.adamShaped") && f32.test(r)).toList());
         lines.put("ceiling: copy", rs.stream().filter(r -> r.benchmark().equals("CeilingBench.copy") && f32.test(r)).toList());
         for (Result r : rs) {
-            if (r.benchmark().startsWith("Peer") && (r.p("threads").isEmpty() || r.p("threads").equals("1"))) {
-                lines.computeIfAbsent(r.benchmark(), k -> new ArrayList<>()).add(r);
+            if (r.benchmark().startsWith("PeerBench") && r.p("threads").equals("1") && !r.p("impl").equals("ADAM4J")) {
+                lines.computeIfAbsent(r.p("impl").equals("TORCH_FUSED") ? "PyTorch fused (1 thread)" : "torch::optim::Adam (1 thread)",
+                        k -> new ArrayList<>()).add(r);
             }
         }
         String[] colors = {"#1f77b4", "#ff7f0e", "#2ca02c", "#7f7f7f", "#d62728", "#9467bd", "#8c564b"};
         double maxGb = rs.stream().filter(r -> lines.values().stream().anyMatch(l -> l.contains(r))).mapToDouble(Result::gbps)
                 .filter(x -> !Double.isNaN(x)).max().orElse(1) * 1.1;
-        int w = 760, h = 420, left = 70, right = 200, top = 30, bottom = 50;
+        int w = 860, h = 420, left = 70, right = 260, top = 30, bottom = 50;
         double minLog = 12, maxLog = 26;
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", w, h));

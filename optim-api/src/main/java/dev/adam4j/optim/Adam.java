@@ -181,7 +181,7 @@ public class Adam {
     }
 
     /**
-     * Splits large runs (from 65,536 elements) across {@code threads} threads of adam4j's own daemon
+     * Splits large runs (from 262,144 elements) across {@code threads} threads of adam4j's own daemon
      * pool (never the common ForkJoinPool). Results are bitwise identical for any thread count.
      */
     public Adam setParallelism(int threads) {

@@ -17,8 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * around each boundary may be written by two threads.
  */
 final class ParallelSteps {
-    /** Below this many elements a run stays on the caller's thread (thread hand-off costs more). */
-    static final long THRESHOLD = 1 << 16;
+    /**
+     * Below this many elements a run stays on the caller's thread: waking a pool thread costs tens
+     * of microseconds, as much as stepping 64K elements (measured: 2 threads on 65,536 elements ran at
+     * a third of 1 thread's speed, on 1,048,576 at 1.6 times it; PeerBench, docs/benchmarks.md).
+     */
+    static final long THRESHOLD = 1 << 18;
     private static final int LINE = 64;
     /** Never started: asks a segment whether threads other than its owner may touch it. */
     private static final Thread OTHER = Thread.ofPlatform().unstarted(() -> { });
