@@ -72,17 +72,9 @@ public final class AdamKernels {
             float[] param, int paramOffset, float[] grad, int gradOffset,
             float[] expAvg, int expAvgOffset, float[] expAvgSq, int expAvgSqOffset,
             float[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
-        checkScalars(h, t, gradScale);
-        checkLength(length);
-        checkRange("param", param == null ? -1 : param.length, paramOffset, length);
-        checkRange("grad", grad == null ? -1 : grad.length, gradOffset, length);
-        checkRange("expAvg", expAvg == null ? -1 : expAvg.length, expAvgOffset, length);
-        checkRange("expAvgSq", expAvgSq == null ? -1 : expAvgSq.length, expAvgSqOffset, length);
-        if (h.amsgrad()) {
-            checkRange("maxExpAvgSq", maxExpAvgSq == null ? -1 : maxExpAvgSq.length, maxExpAvgSqOffset, length);
-        }
-        checkDisjoint(param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
-                h.amsgrad() ? maxExpAvgSq : null, maxExpAvgSqOffset, length);
+        checkArrays(h, t, gradScale, param, len(param), paramOffset, grad, len(grad), gradOffset,
+                expAvg, len(expAvg), expAvgOffset, expAvgSq, len(expAvgSq), expAvgSqOffset,
+                maxExpAvgSq, len(maxExpAvgSq), maxExpAvgSqOffset, length);
         provider().step(h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
                 param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
                 maxExpAvgSq, maxExpAvgSqOffset, length);
@@ -93,17 +85,9 @@ public final class AdamKernels {
             double[] param, int paramOffset, double[] grad, int gradOffset,
             double[] expAvg, int expAvgOffset, double[] expAvgSq, int expAvgSqOffset,
             double[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
-        checkScalars(h, t, gradScale);
-        checkLength(length);
-        checkRange("param", param == null ? -1 : param.length, paramOffset, length);
-        checkRange("grad", grad == null ? -1 : grad.length, gradOffset, length);
-        checkRange("expAvg", expAvg == null ? -1 : expAvg.length, expAvgOffset, length);
-        checkRange("expAvgSq", expAvgSq == null ? -1 : expAvgSq.length, expAvgSqOffset, length);
-        if (h.amsgrad()) {
-            checkRange("maxExpAvgSq", maxExpAvgSq == null ? -1 : maxExpAvgSq.length, maxExpAvgSqOffset, length);
-        }
-        checkDisjoint(param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
-                h.amsgrad() ? maxExpAvgSq : null, maxExpAvgSqOffset, length);
+        checkArrays(h, t, gradScale, param, len(param), paramOffset, grad, len(grad), gradOffset,
+                expAvg, len(expAvg), expAvgOffset, expAvgSq, len(expAvgSq), expAvgSqOffset,
+                maxExpAvgSq, len(maxExpAvgSq), maxExpAvgSqOffset, length);
         provider().step(h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
                 param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
                 maxExpAvgSq, maxExpAvgSqOffset, length);
@@ -201,6 +185,32 @@ public final class AdamKernels {
     }
 
     // ---------------------------------------------------------------- validation
+
+    private static int len(float[] a) {
+        return a == null ? -1 : a.length;
+    }
+
+    private static int len(double[] a) {
+        return a == null ? -1 : a.length;
+    }
+
+    /** Every check of an array call; lengths are −1 for null arrays. */
+    private static void checkArrays(AdamHyperparameters h, long t, double gradScale,
+            Object param, int paramLength, int paramOffset, Object grad, int gradLength, int gradOffset,
+            Object expAvg, int expAvgLength, int expAvgOffset, Object expAvgSq, int expAvgSqLength, int expAvgSqOffset,
+            Object maxExpAvgSq, int maxLength, int maxExpAvgSqOffset, int length) {
+        checkScalars(h, t, gradScale);
+        checkLength(length);
+        checkRange("param", paramLength, paramOffset, length);
+        checkRange("grad", gradLength, gradOffset, length);
+        checkRange("expAvg", expAvgLength, expAvgOffset, length);
+        checkRange("expAvgSq", expAvgSqLength, expAvgSqOffset, length);
+        if (h.amsgrad()) {
+            checkRange("maxExpAvgSq", maxLength, maxExpAvgSqOffset, length);
+        }
+        checkDisjoint(param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                h.amsgrad() ? maxExpAvgSq : null, maxExpAvgSqOffset, length);
+    }
 
     private static void checkScalars(AdamHyperparameters h, long t, double gradScale) {
         checkNotNull("hyperparameters", h);

@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.provider.Arguments;
 
-/** The kernels' named configurations as optimizer options. */
-final class Configs {
+/** The kernels' named configurations as optimizer options (shared by the optimizer and checkpoint tests). */
+public final class Configs {
     private Configs() {}
 
-    static AdamOptions options(AdamHyperparameters h) {
+    public static AdamOptions options(AdamHyperparameters h) {
         return AdamOptions.of().lr(h.lr()).betas(h.beta1(), h.beta2()).eps(h.eps()).weightDecay(h.weightDecay())
                 .amsgrad(h.amsgrad()).maximize(h.maximize())
                 .decoupledWeightDecay(h.weightDecayMode() == WeightDecay.DECOUPLED).epsMode(h.epsilonMode());

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adam4j.testing.NamedConfig;
 import dev.adam4j.kernels.Precision;
-import dev.adam4j.kernels.WeightDecay;
 import dev.adam4j.optim.AdamOptions;
 import dev.adam4j.optim.AdamState;
 import dev.adam4j.optim.DataBuffer;
@@ -32,10 +31,7 @@ class CheckpointRoundTripTest {
     Path dir;
 
     static AdamOptions options(NamedConfig c) {
-        var h = c.h();
-        return AdamOptions.of().lr(h.lr()).betas(h.beta1(), h.beta2()).eps(h.eps()).weightDecay(h.weightDecay())
-                .amsgrad(h.amsgrad()).maximize(h.maximize())
-                .decoupledWeightDecay(h.weightDecayMode() == WeightDecay.DECOUPLED).epsMode(h.epsilonMode());
+        return dev.adam4j.optim.Configs.options(c.h());
     }
 
     static Stream<Arguments> cases() {
