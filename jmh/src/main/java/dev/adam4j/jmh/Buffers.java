@@ -5,7 +5,6 @@ import dev.adam4j.kernels.AdamKernels;
 import dev.adam4j.kernels.Precision;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 
 /** The five buffers of one Adam step in one storage, filled with plausible values. */
@@ -73,9 +72,5 @@ public final class Buffers {
             }
             case HEAP_SEGMENT, NATIVE_SEGMENT -> AdamKernels.step(h, t, 1.0, precision, sp, 0, sg, 0, sm, 0, sv, 0, sx, 0, n);
         }
-    }
-
-    static float sum(MemorySegment s) {
-        return s.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 0);
     }
 }

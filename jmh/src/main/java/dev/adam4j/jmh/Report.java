@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -306,9 +305,5 @@ public final class Report {
         }
         s.append("</svg>\n");
         return s.toString();
-    }
-
-    static String params(Map<String, String> p) {
-        return Arrays.toString(p.entrySet().toArray());
     }
 }
