@@ -59,7 +59,7 @@ public class Adam {
     private final Map<FlatParameters, DataBuffer> flatAccumulators = new IdentityHashMap<>();
     private final Set<Param> accumulatedThisRound = Collections.newSetFromMap(new IdentityHashMap<>());
     private int microBatches;
-    private ParallelSteps parallel = new ParallelSteps(Runnable::run, 1);
+    private ParallelSteps parallel = new ParallelSteps(Runnable::run, 1, ParallelSteps.DEFAULT_GRAIN);
 
     private final List<Consumer<? super Adam>> stepPre = new CopyOnWriteArrayList<>();
     private final List<Consumer<? super Adam>> stepPost = new CopyOnWriteArrayList<>();
@@ -181,21 +181,35 @@ public class Adam {
     }
 
     /**
-     * Splits large runs (from 262,144 elements) across {@code threads} threads of adam4j's own daemon
-     * pool (never the common ForkJoinPool). Results are bitwise identical for any thread count.
+     * Splits runs of at least {@code 2 * 16,384} elements across {@code threads} threads of adam4j's
+     * own daemon pool (never the common ForkJoinPool), at least 16,384 elements per thread. Idle pool
+     * threads spin for up to 50 microseconds for the next step before they park (see {@code StepPool}).
+     * Results are bitwise identical for any thread count.
      */
     public Adam setParallelism(int threads) {
-        return setParallelism(ParallelSteps.defaultExecutor(), threads);
+        return setParallelism(ParallelSteps.defaultExecutor(), threads, ParallelSteps.DEFAULT_GRAIN);
     }
 
     /**
-     * Splits large runs across {@code threads} tasks on {@code executor} (the caller's thread runs
-     * one of them). Chunks start on cache-line boundaries; see {@code ParallelSteps}.
+     * Splits runs across up to {@code threads} tasks on {@code executor} (the caller's thread runs
+     * one of them), at least 131,072 elements per task: an executor's threads may have to be woken
+     * up, which costs as much as stepping tens of thousands of elements.
      */
     public Adam setParallelism(java.util.concurrent.Executor executor, int threads) {
+        return setParallelism(executor, threads, ParallelSteps.EXECUTOR_GRAIN);
+    }
+
+    /**
+     * Splits runs across up to {@code threads} tasks on {@code executor} (the caller's thread runs
+     * one of them), giving each at least {@code grain} elements: a run of fewer than
+     * {@code 2 * grain} elements stays on the caller's thread. Chunks start on cache-line
+     * boundaries; a task the executor rejects runs on the caller's thread. See {@code ParallelSteps}.
+     */
+    public Adam setParallelism(java.util.concurrent.Executor executor, int threads, int grain) {
         Objects.requireNonNull(executor, "executor");
         if (threads < 1) throw new IllegalArgumentException("Invalid thread count: " + threads + " (must be >= 1)");
-        this.parallel = new ParallelSteps(executor, threads);
+        if (grain < 1) throw new IllegalArgumentException("Invalid grain: " + grain + " (must be >= 1)");
+        this.parallel = new ParallelSteps(executor, threads, grain);
         return this;
     }
 

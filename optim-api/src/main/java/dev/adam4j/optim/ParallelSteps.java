@@ -2,12 +2,10 @@ package dev.adam4j.optim;
 
 import dev.adam4j.kernels.AdamHyperparameters;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Splits one kernel call across threads. The step is element-wise, so any split gives results
@@ -18,49 +16,44 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ParallelSteps {
     /**
-     * Below this many elements a run stays on the caller's thread: waking a pool thread costs tens
-     * of microseconds, as much as stepping 64K elements (measured: 2 threads on 65,536 elements ran at
-     * a third of 1 thread's speed, on 1,048,576 at 1.6 times it; PeerBench, docs/benchmarks.md).
+     * Elements per thread below which adam4j's own pool ({@link StepPool}) is not worth a hand-off;
+     * measured with {@code OptimizerBench.threads} (docs/benchmarks.md).
      */
-    static final long THRESHOLD = 1 << 18;
+    static final int DEFAULT_GRAIN = 1 << 14;
+    /**
+     * The same for an executor the user passes in, whose threads may have to be woken up: waking a
+     * parked thread costs tens of microseconds here, as much as stepping 64K elements.
+     */
+    static final int EXECUTOR_GRAIN = 1 << 17;
+    /** How long the caller spins for the other parts to finish before it parks. */
+    static final long JOIN_SPIN_NANOS = 50_000;
     private static final int LINE = 64;
     /** Never started: asks a segment whether threads other than its owner may touch it. */
     private static final Thread OTHER = Thread.ofPlatform().unstarted(() -> { });
 
     private final Executor executor;
     private final int threads;
+    private final long grain;
 
-    ParallelSteps(Executor executor, int threads) {
+    ParallelSteps(Executor executor, int threads, long grain) {
         this.executor = executor;
         this.threads = threads;
+        this.grain = grain;
     }
 
     /** adam4j's own pool of daemon threads, created on first use; never the common ForkJoinPool. */
     static Executor defaultExecutor() {
-        return DefaultPool.POOL;
-    }
-
-    private static final class DefaultPool {
-        static final ExecutorService POOL;
-
-        static {
-            AtomicInteger n = new AtomicInteger();
-            POOL = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "adam4j-step-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-        }
+        return StepPool.INSTANCE;
     }
 
     void step(AdamHyperparameters h, long t, double gradScale, DataBuffer p, DataBuffer g, DataBuffer m,
             DataBuffer v, DataBuffer x) {
         long n = p.length();
-        if (threads <= 1 || n < THRESHOLD || !shareable(p, g, m, v, x)) {
+        int parts = (int) Math.min(threads, n / grain);
+        if (parts <= 1 || !shareable(p, g, m, v, x)) {
             KernelCall.step(h, t, gradScale, p, g, m, v, x);
             return;
         }
-        int parts = (int) Math.min(threads, Math.max(1, n / (THRESHOLD / 2)));
         long quantum = LINE / p.precision().byteSize();
         long lead = p instanceof DataBuffer.Segment s && s.segment().isNative()
                 ? ((s.segment().address() + s.offset() * p.precision().byteSize()) % LINE) / p.precision().byteSize()
@@ -72,27 +65,73 @@ final class ParallelSteps {
             long aligned = ((ideal + lead + quantum - 1) / quantum) * quantum - lead;
             cut[k] = Math.min(n, Math.max(cut[k - 1], aligned));
         }
-        CompletableFuture<?>[] others = new CompletableFuture<?>[parts - 1];
+        Join join = new Join(parts - 1);
         for (int k = 1; k < parts; k++) {
             long from = cut[k], len = cut[k + 1] - cut[k];
-            others[k - 1] = CompletableFuture.runAsync(() -> KernelCall.step(h, t, gradScale, p.slice(from, len),
-                    g.slice(from, len), m.slice(from, len), v.slice(from, len), x == null ? null : x.slice(from, len)), executor);
+            Runnable part = () -> {
+                try {
+                    KernelCall.step(h, t, gradScale, p.slice(from, len), g.slice(from, len), m.slice(from, len),
+                            v.slice(from, len), x == null ? null : x.slice(from, len));
+                } catch (Throwable e) {
+                    join.fail(e);
+                } finally {
+                    join.arrive();
+                }
+            };
+            try {
+                executor.execute(part);
+            } catch (RuntimeException rejected) {
+                part.run(); // a rejecting executor (shut down, saturated): this part runs here instead
+            }
         }
-        RuntimeException first = null;
         try {
             KernelCall.step(h, t, gradScale, p.slice(0, cut[1]), g.slice(0, cut[1]), m.slice(0, cut[1]),
                     v.slice(0, cut[1]), x == null ? null : x.slice(0, cut[1]));
-        } catch (RuntimeException e) {
-            first = e;
+        } catch (Throwable e) {
+            join.fail(e);
         }
-        for (CompletableFuture<?> f : others) {
-            try {
-                f.join();
-            } catch (CompletionException e) {
-                if (first == null) first = e.getCause() instanceof RuntimeException r ? r : e;
+        join.await();
+    }
+
+    /**
+     * Waits for the parts handed to other threads: the caller spins for up to {@link #JOIN_SPIN_NANOS}
+     * (the parts are equal, so they usually finish within a microsecond of the caller's), then parks.
+     * The first failure of any part, the caller's included, is rethrown once all parts are done.
+     */
+    private static final class Join {
+        private final AtomicInteger pending;
+        private final Thread waiter = Thread.currentThread();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Join(int parts) {
+            pending = new AtomicInteger(parts);
+        }
+
+        void fail(Throwable e) {
+            failure.compareAndSet(null, e);
+        }
+
+        void arrive() {
+            if (pending.decrementAndGet() == 0) LockSupport.unpark(waiter);
+        }
+
+        void await() {
+            long spinUntil = System.nanoTime() + JOIN_SPIN_NANOS;
+            boolean interrupted = false;
+            while (pending.get() != 0) {
+                if (System.nanoTime() - spinUntil < 0) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                    interrupted |= Thread.interrupted();
+                }
             }
+            if (interrupted) Thread.currentThread().interrupt();
+            Throwable e = failure.get();
+            if (e instanceof RuntimeException r) throw r;
+            if (e instanceof Error r) throw r;
+            if (e != null) throw new IllegalStateException(e);
         }
-        if (first != null) throw first;
     }
 
     /** Segments confined to one thread cannot be handed to others. */

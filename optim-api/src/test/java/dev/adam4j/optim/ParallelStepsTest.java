@@ -13,6 +13,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -74,5 +76,56 @@ class ParallelStepsTest {
         b.paramGroups().get(0).params().get(0).defineGrad();
         b.step();
         assertEquals(Set.of(), small);
+    }
+
+    @Test
+    void theGrainDecidesWhetherARunIsSplit() {
+        for (int grain : new int[] {1, 7, 1_000, 50_000}) {
+            Set<String> used = ConcurrentHashMap.newKeySet();
+            List<Param> one = model(Precision.F64, 2_000, false, null), many = model(Precision.F64, 2_000, false, null);
+            Adam a = new Adam(one);
+            Adam b = new Adam(many).setParallelism(c -> {
+                used.add("split");
+                c.run();
+            }, 3, grain);
+            for (int s = 0; s < 3; s++) {
+                a.step();
+                b.step();
+            }
+            assertArrayEquals(Bits.ofState(a, one), Bits.ofState(b, many), "grain " + grain);
+            // the flat run holds 2,000 + 1,000 + 70,001 elements
+            assertEquals(73_001 >= 2L * grain, used.contains("split"), "grain " + grain);
+        }
+        Adam c = new Adam(model(Precision.F32, 10, false, null));
+        assertThrows(IllegalArgumentException.class, () -> c.setParallelism(Runnable::run, 2, 0));
+        assertThrows(NullPointerException.class, () -> c.setParallelism(null, 2, 1));
+    }
+
+    @Test
+    void tasksAnExecutorRejectsRunOnTheCallersThread() {
+        List<Param> one = model(Precision.F32, 100_000, false, null), many = model(Precision.F32, 100_000, false, null);
+        Adam a = new Adam(one);
+        Adam b = new Adam(many).setParallelism(c -> {
+            throw new RejectedExecutionException("full");
+        }, 4, 1_000);
+        for (int s = 0; s < 3; s++) {
+            a.step();
+            b.step();
+        }
+        assertArrayEquals(Bits.ofState(a, one), Bits.ofState(b, many));
+    }
+
+    @Test
+    void theDefaultPoolSplitsSmallRunsBitwiseIdentically() throws Exception {
+        for (Precision p : Precision.values()) {
+            List<Param> one = model(p, 40_000, false, null), many = model(p, 40_000, false, null);
+            Adam a = new Adam(one, AdamOptions.of().weightDecay(0.01).decoupledWeightDecay(true));
+            Adam b = new Adam(many, AdamOptions.of().weightDecay(0.01).decoupledWeightDecay(true)).setParallelism(2);
+            for (int s = 0; s < 50; s++) {
+                a.step();
+                b.step();
+            }
+            assertArrayEquals(Bits.ofState(a, one), Bits.ofState(b, many), p.toString());
+        }
     }
 }
