@@ -1,5 +1,7 @@
 package dev.adam4j.jmh;
 
+import dev.adam4j.kernels.AdamHyperparameters;
+import dev.adam4j.kernels.AdamKernels;
 import dev.adam4j.kernels.Precision;
 import dev.adam4j.optim.Adam;
 import dev.adam4j.optim.DataBuffer;
@@ -67,7 +69,7 @@ public class OptimizerBench {
     /** One flat parameter of {@code size} elements, stepped by 1 or 2 threads. */
     @State(Scope.Thread)
     public static class Threads {
-        @Param({"1048576", "16777216", "67108864"})
+        @Param({"4096", "65536", "262144", "1048576", "16777216", "67108864"})
         public int size;
 
         @Param({"1", "2"})
@@ -90,6 +92,49 @@ public class OptimizerBench {
     @Benchmark
     public void manyTensors(ManyTensors s) {
         s.opt.step();
+    }
+
+    /**
+     * The two costs of SEPARATE apart, without the facade: 10,000 kernel calls of 1,000 elements on
+     * separate arrays ({@code ARRAYS}) or on consecutive slices of four 10M arrays ({@code SLICES}).
+     */
+    @State(Scope.Thread)
+    public static class ManyCalls {
+        @Param({"ARRAYS", "SLICES"})
+        public String layout;
+
+        final AdamHyperparameters h = AdamHyperparameters.defaults();
+        float[][] p = new float[10_000][], g = new float[10_000][], m = new float[10_000][], v = new float[10_000][];
+        int[] off = new int[10_000];
+        long t;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            float[] pp = null, gg = null, mm = null, vv = null;
+            if (layout.equals("SLICES")) {
+                pp = new float[10_000_000]; gg = new float[10_000_000]; mm = new float[10_000_000]; vv = new float[10_000_000];
+            }
+            for (int i = 0; i < 10_000; i++) {
+                boolean slices = pp != null;
+                p[i] = slices ? pp : new float[1_000];
+                g[i] = slices ? gg : new float[1_000];
+                off[i] = slices ? 1_000 * i : 0;
+                for (int k = 0; k < 1_000; k++) g[i][off[i] + k] = (float) (Math.sin((i * 1_000L + k) * 0.37) * 1e-3);
+            }
+            for (int i = 0; i < 10_000; i++) { // state is created at the first step, after the parameters
+                m[i] = pp != null ? mm : new float[1_000];
+                v[i] = pp != null ? vv : new float[1_000];
+            }
+        }
+    }
+
+    @Benchmark
+    public void manyCalls(ManyCalls s) {
+        long t = ++s.t;
+        for (int i = 0; i < 10_000; i++) {
+            int o = s.off[i];
+            AdamKernels.step(s.h, t, 1.0, s.p[i], o, s.g[i], o, s.m[i], o, s.v[i], o, null, 0, 1_000);
+        }
     }
 
     @Benchmark

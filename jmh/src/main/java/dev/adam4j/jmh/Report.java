@@ -43,7 +43,7 @@ public final class Report {
             if (b.endsWith("adamShaped")) return (double) size() * elem * 7;
             if (b.endsWith("copy")) return (double) size() * elem * 2;
             if (b.contains("Polluted")) return 2.0 * size() * 28;
-            if (b.endsWith("manyTensors")) return 10_000_000.0 * 28;
+            if (b.endsWith("manyTensors") || b.endsWith("manyCalls")) return 10_000_000.0 * 28;
             if (b.endsWith("threads")) return (double) size() * 28;
             if (b.contains("Peer")) return (double) size() * 28 * (p("variant").equals("AMSGRAD") ? 9.0 / 7 : 1);
             return Double.NaN;
@@ -198,13 +198,16 @@ public final class Report {
         }
 
         // ---- many tensors
-        List<Result> many = rs.stream().filter(r -> r.benchmark().endsWith("manyTensors")).toList();
+        List<Result> many = rs.stream().filter(r -> r.benchmark().endsWith("manyTensors") || r.benchmark().endsWith("manyCalls")).toList();
         if (!many.isEmpty()) {
             Result single = find(rs, "OptimizerBench.manyTensors", r -> r.p("layout").equals("SINGLE"));
             md.append("\n## 10,000 tensors × 1,000 elements through `Adam` vs one 10M-element tensor\n\n");
-            md.append("| layout | steps/s | GB/s | time vs one tensor |\n|---|---:|---:|---:|\n");
+            md.append("`manyCalls` takes the facade away: 10,000 direct kernel calls on separate arrays (ARRAYS) or on consecutive ")
+              .append("slices of one 10M buffer per stream (SLICES).\n\n");
+            md.append("| benchmark | layout | steps/s | GB/s | time vs one tensor |\n|---|---|---:|---:|---:|\n");
             for (Result r : many) {
-                md.append(String.format(Locale.ROOT, "| %s | %.1f ± %.1f | %s | %s |\n", r.p("layout"), r.median(), r.error(), gb(r),
+                md.append(String.format(Locale.ROOT, "| %s | %s | %.1f ± %.1f | %s | %s |\n", r.benchmark().replace("OptimizerBench.", ""),
+                        r.p("layout"), r.median(), r.error(), gb(r),
                         single == null ? "–" : String.format(Locale.ROOT, "%.2f×", single.median() / r.median())));
             }
         }
@@ -220,29 +223,126 @@ public final class Report {
             }
         }
 
-        // ---- peers: same class, same run, same sizes and threads
-        List<Result> peers = rs.stream().filter(r -> r.benchmark().startsWith("PeerBench")).toList();
+        // ---- peers: same sizes and threads, same run
+        List<Result> peers = rs.stream().filter(r -> r.benchmark().contains("PeerBench")).toList();
         if (!peers.isEmpty()) {
             md.append("\n## Peers, same run (f32, default hyperparameters, through each system's optimizer API)\n\n");
-            md.append("| size | threads | adam4j GB/s | PyTorch fused GB/s | torch::optim::Adam GB/s | adam4j / fused | adam4j / torch::optim::Adam |\n");
-            md.append("|---:|---:|---:|---:|---:|---:|---:|\n");
-            for (String size : new TreeSet<>(peers.stream().map(r -> r.p("size")).toList()).stream()
-                    .sorted(Comparator.comparingLong(Long::parseLong)).toList()) {
+            md.append("ND4J's `AdamUpdater` step is `applyUpdater` + `params.subi(update)`, as Deeplearning4j takes it; its gradient is ")
+              .append("restored outside the timed region (`@Setup(Level.Invocation)`), its threads set by `OMP_NUM_THREADS`.\n\n");
+            md.append("| size | threads | adam4j GB/s | PyTorch fused GB/s | torch::optim::Adam GB/s | ND4J GB/s | adam4j / fused | adam4j / torch::optim::Adam | adam4j / ND4J |\n");
+            md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (String size : sizes(peers)) {
                 for (String th : List.of("1", "2")) {
-                    Result ours = find(rs, "PeerBench.step", r -> r.p("size").equals(size) && r.p("threads").equals(th) && r.p("impl").equals("ADAM4J"));
-                    Result fused = find(rs, "PeerBench.step", r -> r.p("size").equals(size) && r.p("threads").equals(th) && r.p("impl").equals("TORCH_FUSED"));
-                    Result optim = find(rs, "PeerBench.step", r -> r.p("size").equals(size) && r.p("threads").equals(th) && r.p("impl").equals("TORCH_OPTIM_ADAM"));
-                    if (ours == null && fused == null) continue;
-                    md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %s | %s | %s | %s |\n", Long.parseLong(size), th, gb(ours), gb(fused),
-                            gb(optim), ratio(ours, fused), ratio(ours, optim)));
+                    Result ours = peer(rs, "ADAM4J", size, th), fused = peer(rs, "TORCH_FUSED", size, th);
+                    Result optim = peer(rs, "TORCH_OPTIM_ADAM", size, th), nd4j = peer(rs, "ND4J", size, th);
+                    if (ours == null) continue;
+                    md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %s | %s | %s | %s | %s | %s |\n", Long.parseLong(size), th, gb(ours),
+                            gb(fused), gb(optim), gb(nd4j), ratio(ours, fused), ratio(ours, optim), ratio(ours, nd4j)));
                 }
             }
         }
+
+        targets(md, rs, machine);
 
         md.append("\n## Chart\n\n![throughput against size](benchmarks.svg)\n");
         Files.writeString(docs.resolve("benchmarks.md"), md.toString());
         Files.writeString(docs.resolve("benchmarks.svg"), chart(rs));
         System.out.println("wrote " + docs.resolve("benchmarks.md") + " and " + docs.resolve("benchmarks.svg"));
+    }
+
+    static List<String> sizes(List<Result> rs) {
+        return new TreeSet<>(rs.stream().map(r -> r.p("size")).toList()).stream().sorted(Comparator.comparingLong(Long::parseLong)).toList();
+    }
+
+    /** One peer's result; ND4J runs in its own class. */
+    static Result peer(List<Result> rs, String impl, String size, String threads) {
+        Predicate<Result> at = r -> r.p("size").equals(size) && r.p("threads").equals(threads);
+        return impl.equals("ND4J") ? find(rs, "Nd4jPeerBench.step", at) : find(rs, "PeerBench.step", at.and(r -> r.p("impl").equals(impl)));
+    }
+
+    /** The README's goals, each with the ratios this run measured. */
+    static void targets(StringBuilder md, List<Result> rs, String machine) {
+        md.append("\n## Targets (README goals) against this run\n\n| goal | measured | verdict |\n|---|---|---|\n");
+        List<String> peerSizes = sizes(rs.stream().filter(r -> r.benchmark().equals("PeerBench.step")).toList());
+        for (String th : List.of("1", "2")) {
+            for (boolean small : new boolean[] {true, false}) {
+                double goal = small ? 1.25 : 1.0;
+                List<String> parts = new ArrayList<>();
+                boolean met = true;
+                for (String size : peerSizes) {
+                    if ((Long.parseLong(size) <= 1 << 20) != small) continue;
+                    Result ours = peer(rs, "ADAM4J", size, th), fused = peer(rs, "TORCH_FUSED", size, th);
+                    if (ours == null || fused == null) continue;
+                    double q = ours.gbps() / fused.gbps();
+                    met &= q >= goal;
+                    parts.add(String.format(Locale.ROOT, "%s: %.2f×", human(size), q));
+                }
+                row(md, String.format(Locale.ROOT, "≥ %.2f× PyTorch fused %s 1M, %s thread%s", goal, small ? "up to" : "above", th, th.equals("1") ? "" : "s"), parts, met);
+            }
+            List<String> parts = new ArrayList<>();
+            boolean met = true;
+            for (String size : peerSizes) {
+                Result ours = peer(rs, "ADAM4J", size, th), nd4j = peer(rs, "ND4J", size, th);
+                if (ours == null || nd4j == null) continue;
+                double q = ours.gbps() / nd4j.gbps();
+                met &= q >= 5;
+                parts.add(String.format(Locale.ROOT, "%s: %.1f×", human(size), q));
+            }
+            row(md, "≥ 5× ND4J at every size, " + th + " thread" + (th.equals("1") ? "" : "s"), parts, met);
+        }
+        List<String> parts = new ArrayList<>();
+        boolean met = true;
+        for (Result v : rs.stream().filter(r -> r.benchmark().equals("KernelBench.Vector.step") && r.size() >= 1 << 24
+                && r.p("precision").equals("F32") && r.p("storage").equals("ARRAY") && r.p("variant").equals("ADAM")
+                && Double.isNaN(r.allocBytesPerOp())).sorted(Comparator.comparingInt(Result::size)).toList()) {
+            Result c = find(rs, "CeilingBench.adamShaped", r -> r.size() == v.size() && r.p("precision").equals("F32"));
+            if (c == null) continue;
+            double q = v.gbps() / c.gbps();
+            met &= q >= 0.9;
+            parts.add(String.format(Locale.ROOT, "%s: %.0f%% (%s vs %s GB/s)", human(String.valueOf(v.size())), 100 * q, gb(v), gb(c)));
+        }
+        row(md, "≥ 90% of the adam-shaped ceiling at 16M and above (f32 float[])", parts, met);
+        long l3 = l3Bytes(machine);
+        parts = new ArrayList<>();
+        met = true;
+        for (Result two : rs.stream().filter(r -> r.benchmark().equals("OptimizerBench.threads") && r.p("threads").equals("2")
+                && 16L * r.size() <= l3).sorted(Comparator.comparingInt(Result::size)).toList()) {
+            Result one = find(rs, "OptimizerBench.threads", r -> r.size() == two.size() && r.p("threads").equals("1"));
+            if (one == null) continue;
+            double q = two.gbps() / one.gbps();
+            met &= q >= 1.8;
+            parts.add(String.format(Locale.ROOT, "%s: %.2f×", human(String.valueOf(two.size())), q));
+        }
+        row(md, "2 threads ≥ 1.8× one thread in cache (p, g, m, v: 16 B/element within the L3)", parts, met);
+        Result single = find(rs, "OptimizerBench.manyTensors", r -> r.p("layout").equals("SINGLE"));
+        parts = new ArrayList<>();
+        met = true;
+        for (String layout : List.of("FLAT", "SEPARATE")) {
+            Result many = find(rs, "OptimizerBench.manyTensors", r -> r.p("layout").equals(layout));
+            if (many == null || single == null) continue;
+            double q = single.median() / many.median();
+            met &= q <= 1.2;
+            parts.add(String.format(Locale.ROOT, "%s: %.2f×", layout.toLowerCase(Locale.ROOT), q));
+        }
+        row(md, "10,000 tensors within 1.2× of one tensor's time", parts, met);
+    }
+
+    static void row(StringBuilder md, String goal, List<String> parts, boolean met) {
+        md.append("| ").append(goal).append(" | ").append(parts.isEmpty() ? "not in this run" : String.join(", ", parts)).append(" | ")
+                .append(parts.isEmpty() ? "–" : met ? "met" : "**not met**").append(" |\n");
+    }
+
+    static String human(String size) {
+        long n = Long.parseLong(size);
+        return n % (1 << 20) == 0 ? n / (1 << 20) + "M" : n % 1024 == 0 ? n / 1024 + "K" : String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** The L3 size from the machine description ({@code L3: 32 MiB (1 instance)}), 32 MiB if absent. */
+    static long l3Bytes(String machine) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("L3[^:]*:\\s*([0-9.]+)\\s*([KMG])i?B").matcher(machine);
+        if (!m.find()) return 32L << 20;
+        double v = Double.parseDouble(m.group(1));
+        return (long) (v * switch (m.group(2)) { case "K" -> 1L << 10; case "M" -> 1L << 20; default -> 1L << 30; });
     }
 
     /** GB/s against size (log scale), f32 arrays, default variant: vector, scalar, the two ceilings. */
@@ -259,6 +359,9 @@ public final class Report {
             if (r.benchmark().startsWith("PeerBench") && r.p("threads").equals("1") && !r.p("impl").equals("ADAM4J")) {
                 lines.computeIfAbsent(r.p("impl").equals("TORCH_FUSED") ? "PyTorch fused (1 thread)" : "torch::optim::Adam (1 thread)",
                         k -> new ArrayList<>()).add(r);
+            }
+            if (r.benchmark().startsWith("Nd4jPeerBench") && r.p("threads").equals("1")) {
+                lines.computeIfAbsent("ND4J AdamUpdater (1 thread)", k -> new ArrayList<>()).add(r);
             }
         }
         String[] colors = {"#1f77b4", "#ff7f0e", "#2ca02c", "#7f7f7f", "#d62728", "#9467bd", "#8c564b"};

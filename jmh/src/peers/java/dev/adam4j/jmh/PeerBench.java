@@ -46,7 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Dadam4j.kernel=vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Thread)
 public class PeerBench {
-    @Param({"4096", "65536", "1048576", "16777216"})
+    @Param({"4096", "65536", "1048576", "16777216", "67108864"})
     public int size;
 
     @Param({"1", "2"})
