@@ -16,8 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ParallelSteps {
     /**
-     * Elements per thread below which adam4j's own pool ({@link StepPool}) is not worth a hand-off;
-     * measured with {@code OptimizerBench.threads} (docs/benchmarks.md).
+     * Elements per thread below which adam4j's own pool ({@link StepPool}) is not worth a hand-off.
+     * Measured with {@code OptimizerBench.threads} and the grain lowered to 1,024 (one fork each,
+     * f32): 2 threads vs 1 were 0.74x at 16,384 elements, 1.15x at 32,768 and 1.52x at 65,536.
      */
     static final int DEFAULT_GRAIN = 1 << 14;
     /**
