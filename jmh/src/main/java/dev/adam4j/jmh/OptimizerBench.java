@@ -110,20 +110,18 @@ public class OptimizerBench {
 
         @Setup(Level.Trial)
         public void setUp() {
-            float[] pp = null, gg = null, mm = null, vv = null;
-            if (layout.equals("SLICES")) {
-                pp = new float[10_000_000]; gg = new float[10_000_000]; mm = new float[10_000_000]; vv = new float[10_000_000];
-            }
+            boolean slices = layout.equals("SLICES");
+            float[] pp = slices ? new float[10_000_000] : null, gg = slices ? new float[10_000_000] : null;
             for (int i = 0; i < 10_000; i++) {
-                boolean slices = pp != null;
                 p[i] = slices ? pp : new float[1_000];
                 g[i] = slices ? gg : new float[1_000];
                 off[i] = slices ? 1_000 * i : 0;
                 for (int k = 0; k < 1_000; k++) g[i][off[i] + k] = (float) (Math.sin((i * 1_000L + k) * 0.37) * 1e-3);
             }
+            float[] mm = slices ? new float[10_000_000] : null, vv = slices ? new float[10_000_000] : null;
             for (int i = 0; i < 10_000; i++) { // state is created at the first step, after the parameters
-                m[i] = pp != null ? mm : new float[1_000];
-                v[i] = pp != null ? vv : new float[1_000];
+                m[i] = slices ? mm : new float[1_000];
+                v[i] = slices ? vv : new float[1_000];
             }
         }
     }
