@@ -46,9 +46,9 @@ import java.util.function.Function;
  *
  * <p>Not thread-safe: one thread steps an optimizer at a time.
  */
-public class Adam {
-    private static final List<Consumer<? super Adam>> GLOBAL_STEP_PRE = new CopyOnWriteArrayList<>();
-    private static final List<Consumer<? super Adam>> GLOBAL_STEP_POST = new CopyOnWriteArrayList<>();
+public class Adam extends Optimizer {
+    private static final List<Consumer<? super Optimizer>> GLOBAL_STEP_PRE = new CopyOnWriteArrayList<>();
+    private static final List<Consumer<? super Optimizer>> GLOBAL_STEP_POST = new CopyOnWriteArrayList<>();
 
     private final AdamOptions defaults;
     private final boolean decoupledLocked;
@@ -61,12 +61,12 @@ public class Adam {
     private int microBatches;
     private ParallelSteps parallel = new ParallelSteps(Runnable::run, 1, ParallelSteps.DEFAULT_GRAIN);
 
-    private final List<Consumer<? super Adam>> stepPre = new CopyOnWriteArrayList<>();
-    private final List<Consumer<? super Adam>> stepPost = new CopyOnWriteArrayList<>();
-    private final List<Consumer<? super Adam>> stateDictPre = new CopyOnWriteArrayList<>();
-    private final List<BiFunction<? super Adam, StateDict, StateDict>> stateDictPost = new CopyOnWriteArrayList<>();
-    private final List<BiFunction<? super Adam, StateDict, StateDict>> loadStateDictPre = new CopyOnWriteArrayList<>();
-    private final List<Consumer<? super Adam>> loadStateDictPost = new CopyOnWriteArrayList<>();
+    private final List<Consumer<? super Optimizer>> stepPre = new CopyOnWriteArrayList<>();
+    private final List<Consumer<? super Optimizer>> stepPost = new CopyOnWriteArrayList<>();
+    private final List<Consumer<? super Optimizer>> stateDictPre = new CopyOnWriteArrayList<>();
+    private final List<BiFunction<? super Optimizer, StateDict, StateDict>> stateDictPost = new CopyOnWriteArrayList<>();
+    private final List<BiFunction<? super Optimizer, StateDict, StateDict>> loadStateDictPre = new CopyOnWriteArrayList<>();
+    private final List<Consumer<? super Optimizer>> loadStateDictPost = new CopyOnWriteArrayList<>();
 
     /** Contiguous state of a flat allocation; members' states are views of it. */
     private static final class FlatBuffers {
@@ -254,15 +254,15 @@ public class Adam {
         if (!Double.isFinite(gradScale)) {
             throw new IllegalArgumentException("Invalid gradScale: " + gradScale + " (must be finite)");
         }
-        for (Consumer<? super Adam> h : GLOBAL_STEP_PRE) h.accept(this);
-        for (Consumer<? super Adam> h : stepPre) h.accept(this);
+        for (Consumer<? super Optimizer> h : GLOBAL_STEP_PRE) h.accept(this);
+        for (Consumer<? super Optimizer> h : stepPre) h.accept(this);
         if (closure != null) closure.run();
         checkBuffersUsable(gradOf);
         for (ParamGroup g : groups) {
             stepGroup(g, gradOf, gradScale);
         }
-        for (Consumer<? super Adam> h : stepPost) h.accept(this);
-        for (Consumer<? super Adam> h : GLOBAL_STEP_POST) h.accept(this);
+        for (Consumer<? super Optimizer> h : stepPost) h.accept(this);
+        for (Consumer<? super Optimizer> h : GLOBAL_STEP_POST) h.accept(this);
     }
 
     /** Fails before any parameter is updated if a segment cannot be accessed by this thread. */
@@ -445,48 +445,48 @@ public class Adam {
     }
 
     /** Runs before every step of this optimizer (after the global pre-hooks). */
-    public HookHandle registerStepPreHook(Consumer<? super Adam> hook, boolean prepend) {
+    public HookHandle registerStepPreHook(Consumer<? super Optimizer> hook, boolean prepend) {
         return register(stepPre, hook, prepend);
     }
 
-    public HookHandle registerStepPreHook(Consumer<? super Adam> hook) {
+    public HookHandle registerStepPreHook(Consumer<? super Optimizer> hook) {
         return registerStepPreHook(hook, false);
     }
 
     /** Runs after every step of this optimizer (before the global post-hooks). */
-    public HookHandle registerStepPostHook(Consumer<? super Adam> hook, boolean prepend) {
+    public HookHandle registerStepPostHook(Consumer<? super Optimizer> hook, boolean prepend) {
         return register(stepPost, hook, prepend);
     }
 
-    public HookHandle registerStepPostHook(Consumer<? super Adam> hook) {
+    public HookHandle registerStepPostHook(Consumer<? super Optimizer> hook) {
         return registerStepPostHook(hook, false);
     }
 
     /** Runs before every step of every optimizer, first. */
-    public static HookHandle registerGlobalStepPreHook(Consumer<? super Adam> hook, boolean prepend) {
+    public static HookHandle registerGlobalStepPreHook(Consumer<? super Optimizer> hook, boolean prepend) {
         return register(GLOBAL_STEP_PRE, hook, prepend);
     }
 
     /** Runs after every step of every optimizer, last. */
-    public static HookHandle registerGlobalStepPostHook(Consumer<? super Adam> hook, boolean prepend) {
+    public static HookHandle registerGlobalStepPostHook(Consumer<? super Optimizer> hook, boolean prepend) {
         return register(GLOBAL_STEP_POST, hook, prepend);
     }
 
-    public HookHandle registerStateDictPreHook(Consumer<? super Adam> hook, boolean prepend) {
+    public HookHandle registerStateDictPreHook(Consumer<? super Optimizer> hook, boolean prepend) {
         return register(stateDictPre, hook, prepend);
     }
 
     /** May return a replacement state dict (or the one given). */
-    public HookHandle registerStateDictPostHook(BiFunction<? super Adam, StateDict, StateDict> hook, boolean prepend) {
+    public HookHandle registerStateDictPostHook(BiFunction<? super Optimizer, StateDict, StateDict> hook, boolean prepend) {
         return register(stateDictPost, hook, prepend);
     }
 
     /** May return a replacement state dict to load (or the one given). */
-    public HookHandle registerLoadStateDictPreHook(BiFunction<? super Adam, StateDict, StateDict> hook, boolean prepend) {
+    public HookHandle registerLoadStateDictPreHook(BiFunction<? super Optimizer, StateDict, StateDict> hook, boolean prepend) {
         return register(loadStateDictPre, hook, prepend);
     }
 
-    public HookHandle registerLoadStateDictPostHook(Consumer<? super Adam> hook, boolean prepend) {
+    public HookHandle registerLoadStateDictPostHook(Consumer<? super Optimizer> hook, boolean prepend) {
         return register(loadStateDictPost, hook, prepend);
     }
 
@@ -494,7 +494,7 @@ public class Adam {
 
     /** A snapshot (copies) of the state with PyTorch's schema; see {@link StateDict}. */
     public StateDict stateDict() {
-        for (Consumer<? super Adam> h : stateDictPre) h.accept(this);
+        for (Consumer<? super Optimizer> h : stateDictPre) h.accept(this);
         SortedMap<Integer, StateDict.ParamState> saved = new TreeMap<>();
         List<StateDict.Group> savedGroups = new ArrayList<>();
         int id = 0;
@@ -514,7 +514,7 @@ public class Adam {
             savedGroups.add(new StateDict.Group(g.options(), ids, named ? names : null));
         }
         StateDict sd = new StateDict(saved, savedGroups);
-        for (BiFunction<? super Adam, StateDict, StateDict> h : stateDictPost) {
+        for (BiFunction<? super Optimizer, StateDict, StateDict> h : stateDictPost) {
             StateDict r = h.apply(this, sd);
             if (r != null) sd = r;
         }
@@ -536,7 +536,7 @@ public class Adam {
      */
     public void loadStateDict(StateDict sd) {
         Objects.requireNonNull(sd, "state dict");
-        for (BiFunction<? super Adam, StateDict, StateDict> h : loadStateDictPre) {
+        for (BiFunction<? super Optimizer, StateDict, StateDict> h : loadStateDictPre) {
             StateDict r = h.apply(this, sd);
             if (r != null) sd = r;
         }
@@ -601,7 +601,7 @@ public class Adam {
         for (int gi = 0; gi < groups.size(); gi++) {
             groups.get(gi).assign(options.get(gi));
         }
-        for (Consumer<? super Adam> h : loadStateDictPost) h.accept(this);
+        for (Consumer<? super Optimizer> h : loadStateDictPost) h.accept(this);
     }
 
     private static void checkBuffer(int id, String key, DataBuffer b, Param p) {

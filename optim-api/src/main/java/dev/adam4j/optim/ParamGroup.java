@@ -101,6 +101,23 @@ public final class ParamGroup {
         cached = null;
     }
 
+    /** Whether the group has an optimizer-specific (or scheduler-written) value called {@code key}. */
+    public boolean hasExtra(String key) {
+        return extras.containsKey(key);
+    }
+
+    /**
+     * Adds or replaces a numeric value under {@code key}, as PyTorch code writes into a group's dict
+     * ({@code group['initial_lr']}, {@code group['max_momentum']}): it travels in the state dict and
+     * checkpoints like every hyperparameter. Built-in keys are refused (use their setters).
+     */
+    public void putExtra(String key, double v) {
+        Objects.requireNonNull(key, "key");
+        if (KEYS.contains(key)) throw new IllegalArgumentException("'" + key + "' is a built-in hyperparameter, not an extra");
+        if (!Double.isFinite(v)) throw new IllegalArgumentException("Invalid value for '" + key + "': " + v);
+        extras.put(key, v);
+    }
+
     /** Sets an optimizer-specific hyperparameter that the group already has. */
     public void setExtra(String key, double v) {
         extra(key);
