@@ -6,10 +6,10 @@ import java.util.Objects;
  * The step-independent hyperparameters of one Adam step, validated on construction with
  * PyTorch's ranges. Immutable; the {@code with…} methods return modified copies.
  *
- * @param lr learning rate, {@code lr >= 0} (PyTorch default {@code 1e-3})
+ * @param lr learning rate, finite and {@code >= 0} (PyTorch default {@code 1e-3})
  * @param beta1 first-moment decay, {@code 0 <= beta1 < 1} (default {@code 0.9})
  * @param beta2 second-moment decay, {@code 0 <= beta2 < 1} (default {@code 0.999})
- * @param eps denominator term, {@code eps >= 0} (default {@code 1e-8})
+ * @param eps denominator term, finite and {@code >= 0} (default {@code 1e-8})
  * @param weightDecay decay coefficient, {@code >= 0}; must be 0 with {@link WeightDecay#NONE}
  * @param weightDecayMode how decay is applied; with {@code weightDecay == 0} every mode is a
  *     no-op, exactly as PyTorch skips decay when {@code weight_decay == 0}
@@ -40,12 +40,39 @@ public record AdamHyperparameters(
      * @throws NullPointerException if a mode is null
      */
     public AdamHyperparameters {
-        if (!(0.0 <= lr)) {
-            throw new IllegalArgumentException("Invalid learning rate: " + lr + " (must be >= 0)");
+        checkLr(lr);
+        checkEps(eps);
+        checkBetas(beta1, beta2);
+        checkWeightDecay(weightDecay);
+        Objects.requireNonNull(weightDecayMode, "weightDecayMode");
+        Objects.requireNonNull(epsilonMode, "epsilonMode");
+        if (weightDecayMode == WeightDecay.NONE && weightDecay != 0.0) {
+            throw new IllegalArgumentException("weightDecay " + weightDecay
+                    + " given with WeightDecay.NONE: choose WeightDecay.L2 or WeightDecay.DECOUPLED");
         }
-        if (!(0.0 <= eps)) {
-            throw new IllegalArgumentException("Invalid epsilon value: " + eps + " (must be >= 0)");
+    }
+
+    // The one home of the hyperparameter ranges: the optimizer facade validates through these too.
+    // A departure from PyTorch, whose checks let lr = inf and eps = inf through (to produce NaN
+    // parameters, or a step that never moves): both are refused here, so a value that can never be
+    // saved in a checkpoint (JSON has no infinity) can never be set.
+
+    /** PyTorch's {@code 0.0 <= lr}, and finite. */
+    public static void checkLr(double lr) {
+        if (!(0.0 <= lr) || lr == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("Invalid learning rate: " + lr + " (must be finite and >= 0)");
         }
+    }
+
+    /** PyTorch's {@code 0.0 <= eps}, and finite. */
+    public static void checkEps(double eps) {
+        if (!(0.0 <= eps) || eps == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("Invalid epsilon value: " + eps + " (must be finite and >= 0)");
+        }
+    }
+
+    /** PyTorch's {@code 0.0 <= beta < 1.0} for both betas. */
+    public static void checkBetas(double beta1, double beta2) {
         if (!(0.0 <= beta1 && beta1 < 1.0)) {
             throw new IllegalArgumentException(
                     "Invalid beta parameter at index 0: " + beta1 + " (must be in [0, 1))");
@@ -54,15 +81,13 @@ public record AdamHyperparameters(
             throw new IllegalArgumentException(
                     "Invalid beta parameter at index 1: " + beta2 + " (must be in [0, 1))");
         }
+    }
+
+    /** PyTorch's {@code 0.0 <= weight_decay}, and finite. */
+    public static void checkWeightDecay(double weightDecay) {
         if (!(0.0 <= weightDecay) || weightDecay == Double.POSITIVE_INFINITY) {
             throw new IllegalArgumentException(
                     "Invalid weight_decay value: " + weightDecay + " (must be finite and >= 0)");
-        }
-        Objects.requireNonNull(weightDecayMode, "weightDecayMode");
-        Objects.requireNonNull(epsilonMode, "epsilonMode");
-        if (weightDecayMode == WeightDecay.NONE && weightDecay != 0.0) {
-            throw new IllegalArgumentException("weightDecay " + weightDecay
-                    + " given with WeightDecay.NONE: choose WeightDecay.L2 or WeightDecay.DECOUPLED");
         }
     }
 

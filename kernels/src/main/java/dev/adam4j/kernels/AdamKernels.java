@@ -1,6 +1,6 @@
 package dev.adam4j.kernels;
 
-import dev.adam4j.kernels.internal.AdamKernelProvider;
+import dev.adam4j.kernels.internal.KernelProvider;
 import dev.adam4j.kernels.internal.KernelProviders;
 import dev.adam4j.kernels.internal.StepScalars;
 import java.lang.foreign.MemorySegment;
@@ -75,7 +75,7 @@ public final class AdamKernels {
         checkArrays(h, t, gradScale, param, len(param), paramOffset, grad, len(grad), gradOffset,
                 expAvg, len(expAvg), expAvgOffset, expAvgSq, len(expAvgSq), expAvgSqOffset,
                 maxExpAvgSq, len(maxExpAvgSq), maxExpAvgSqOffset, length);
-        provider().step(h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
+        provider().adamF32().step(h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
                 param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
                 maxExpAvgSq, maxExpAvgSqOffset, length);
     }
@@ -88,7 +88,7 @@ public final class AdamKernels {
         checkArrays(h, t, gradScale, param, len(param), paramOffset, grad, len(grad), gradOffset,
                 expAvg, len(expAvg), expAvgOffset, expAvgSq, len(expAvgSq), expAvgSqOffset,
                 maxExpAvgSq, len(maxExpAvgSq), maxExpAvgSqOffset, length);
-        provider().step(h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
+        provider().adamF64().step(h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
                 param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
                 maxExpAvgSq, maxExpAvgSqOffset, length);
     }
@@ -120,6 +120,35 @@ public final class AdamKernels {
             MemorySegment param, long paramOffset, MemorySegment grad, long gradOffset,
             MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
             MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length) {
+        validate(h, t, gradScale, precision, param, paramOffset, grad, gradOffset, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+        if (stepAsArrays(h, t, gradScale, precision, param, paramOffset, grad, gradOffset, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length)) {
+            return;
+        }
+        double negStepSize = StepScalars.negStepSize(h, t);
+        double bc2Sqrt = StepScalars.bc2Sqrt(h, t);
+        switch (precision) {
+            case F32 -> provider().adamF32().step(h, negStepSize, bc2Sqrt, gradScale, param, paramOffset, grad,
+                    gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+            case F64 -> provider().adamF64().step(h, negStepSize, bc2Sqrt, gradScale, param, paramOffset, grad,
+                    gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+        }
+    }
+
+    /**
+     * Every check of the segment {@link #step(AdamHyperparameters, long, double, Precision, MemorySegment, long,
+     * MemorySegment, long, MemorySegment, long, MemorySegment, long, MemorySegment, long, long) step}, without
+     * stepping: callers that make several kernel calls (an optimizer step) validate all of them first, so
+     * that a bad one fails before anything is written.
+     *
+     * @throws IllegalArgumentException for a bad argument
+     * @throws IllegalStateException if a segment's arena is closed or it is confined to another thread
+     */
+    public static void validate(AdamHyperparameters h, long t, double gradScale, Precision precision,
+            MemorySegment param, long paramOffset, MemorySegment grad, long gradOffset,
+            MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
+            MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length) {
         checkScalars(h, t, gradScale);
         checkNotNull("precision", precision);
         checkLength(length);
@@ -131,19 +160,28 @@ public final class AdamKernels {
         if (h.amsgrad()) {
             checkSegment("maxExpAvgSq", maxExpAvgSq, maxExpAvgSqOffset, length, bytes, true);
         }
-        if (stepAsArrays(h, t, gradScale, precision, param, paramOffset, grad, gradOffset, expAvg, expAvgOffset,
-                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length)) {
-            return;
-        }
-        double negStepSize = StepScalars.negStepSize(h, t);
-        double bc2Sqrt = StepScalars.bc2Sqrt(h, t);
-        if (precision == Precision.F32) {
-            provider().stepF32(h, negStepSize, bc2Sqrt, gradScale, param, paramOffset, grad, gradOffset,
-                    expAvg, expAvgOffset, expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
-        } else {
-            provider().stepF64(h, negStepSize, bc2Sqrt, gradScale, param, paramOffset, grad, gradOffset,
-                    expAvg, expAvgOffset, expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
-        }
+        checkSegmentsDisjoint(param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                h.amsgrad() ? maxExpAvgSq : null, maxExpAvgSqOffset, length, bytes);
+    }
+
+    /** Every check of the f32 array {@code step}, without stepping; see the segment {@code validate}. */
+    public static void validate(AdamHyperparameters h, long t, double gradScale,
+            float[] param, int paramOffset, float[] grad, int gradOffset,
+            float[] expAvg, int expAvgOffset, float[] expAvgSq, int expAvgSqOffset,
+            float[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
+        checkArrays(h, t, gradScale, param, len(param), paramOffset, grad, len(grad), gradOffset,
+                expAvg, len(expAvg), expAvgOffset, expAvgSq, len(expAvgSq), expAvgSqOffset,
+                maxExpAvgSq, len(maxExpAvgSq), maxExpAvgSqOffset, length);
+    }
+
+    /** Every check of the f64 array {@code step}, without stepping; see the segment {@code validate}. */
+    public static void validate(AdamHyperparameters h, long t, double gradScale,
+            double[] param, int paramOffset, double[] grad, int gradOffset,
+            double[] expAvg, int expAvgOffset, double[] expAvgSq, int expAvgSqOffset,
+            double[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
+        checkArrays(h, t, gradScale, param, len(param), paramOffset, grad, len(grad), gradOffset,
+                expAvg, len(expAvg), expAvgOffset, expAvgSq, len(expAvgSq), expAvgSqOffset,
+                maxExpAvgSq, len(maxExpAvgSq), maxExpAvgSqOffset, length);
     }
 
     /**
@@ -156,7 +194,10 @@ public final class AdamKernels {
             MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
             MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
         if (param.isNative()) return false;
-        Class<?> type = precision == Precision.F32 ? float[].class : double[].class;
+        Class<?> type = switch (precision) {
+            case F32 -> float[].class;
+            case F64 -> double[].class;
+        };
         Object p = array(param, type), g = array(grad, type), m = array(expAvg, type), v = array(expAvgSq, type);
         Object x = h.amsgrad() ? array(maxExpAvgSq, type) : null;
         if (p == null || g == null || m == null || v == null || (h.amsgrad() && x == null)) return false;
@@ -164,10 +205,11 @@ public final class AdamKernels {
         int pi = (int) (param.address() / bytes + po), gi = (int) (grad.address() / bytes + go);
         int mi = (int) (expAvg.address() / bytes + mo), vi = (int) (expAvgSq.address() / bytes + vo);
         int xi = x == null ? 0 : (int) (maxExpAvgSq.address() / bytes + xo);
-        if (precision == Precision.F32) {
-            step(h, t, gradScale, (float[]) p, pi, (float[]) g, gi, (float[]) m, mi, (float[]) v, vi, (float[]) x, xi, (int) length);
-        } else {
-            step(h, t, gradScale, (double[]) p, pi, (double[]) g, gi, (double[]) m, mi, (double[]) v, vi, (double[]) x, xi, (int) length);
+        switch (precision) {
+            case F32 -> step(h, t, gradScale, (float[]) p, pi, (float[]) g, gi, (float[]) m, mi, (float[]) v, vi,
+                    (float[]) x, xi, (int) length);
+            case F64 -> step(h, t, gradScale, (double[]) p, pi, (double[]) g, gi, (double[]) m, mi, (double[]) v, vi,
+                    (double[]) x, xi, (int) length);
         }
         return true;
     }
@@ -176,11 +218,11 @@ public final class AdamKernels {
     private static Object array(MemorySegment s, Class<?> type) {
         if (s == null || s.isNative()) return null;
         Object base = s.heapBase().orElse(null); // empty for read-only segments
-        int bytes = type == float[].class ? Float.BYTES : Double.BYTES;
+        int bytes = type == float[].class ? Float.BYTES : Double.BYTES; // the two types of stepAsArrays' switch
         return base != null && base.getClass() == type && s.address() % bytes == 0 ? base : null;
     }
 
-    private static AdamKernelProvider provider() {
+    private static KernelProvider provider() {
         return KernelProviders.get();
     }
 
@@ -265,6 +307,51 @@ public final class AdamKernels {
         }
         if (!s.isAccessibleBy(Thread.currentThread())) {
             throw new IllegalStateException(name + " segment is confined to another thread");
+        }
+    }
+
+    /**
+     * The segment ranges may not overlap (the gradient may be read by several calls, but never
+     * share memory with a written buffer): native segments by address, heap segments by their
+     * backing array and offset, across any mix of views of the same memory.
+     */
+    private static void checkSegmentsDisjoint(MemorySegment param, long po, MemorySegment grad, long go,
+            MemorySegment expAvg, long mo, MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo,
+            long length, int bytes) {
+        if (length == 0) {
+            return;
+        }
+        overlap("param", param, po, "grad", grad, go, length, bytes);
+        overlap("param", param, po, "expAvg", expAvg, mo, length, bytes);
+        overlap("param", param, po, "expAvgSq", expAvgSq, vo, length, bytes);
+        overlap("expAvg", expAvg, mo, "grad", grad, go, length, bytes);
+        overlap("expAvg", expAvg, mo, "expAvgSq", expAvgSq, vo, length, bytes);
+        overlap("expAvgSq", expAvgSq, vo, "grad", grad, go, length, bytes);
+        if (maxExpAvgSq != null) {
+            overlap("maxExpAvgSq", maxExpAvgSq, xo, "param", param, po, length, bytes);
+            overlap("maxExpAvgSq", maxExpAvgSq, xo, "grad", grad, go, length, bytes);
+            overlap("maxExpAvgSq", maxExpAvgSq, xo, "expAvg", expAvg, mo, length, bytes);
+            overlap("maxExpAvgSq", maxExpAvgSq, xo, "expAvgSq", expAvgSq, vo, length, bytes);
+        }
+    }
+
+    private static void overlap(String a, MemorySegment sa, long offA, String b, MemorySegment sb, long offB,
+            long length, int bytes) {
+        if (sa.isNative() != sb.isNative()) {
+            return; // native memory and a Java array never share bytes
+        }
+        boolean overlaps;
+        if (sa.isNative()) {
+            long startA = sa.address() + offA * bytes, startB = sb.address() + offB * bytes, span = length * bytes;
+            overlaps = startA < startB + span && startB < startA + span;
+        } else {
+            // heap (possibly read-only) views: let the JDK compare backing arrays and ranges
+            overlaps = sa.asSlice(offA * bytes, length * bytes).asOverlappingSlice(sb.asSlice(offB * bytes, length * bytes))
+                    .isPresent();
+        }
+        if (overlaps) {
+            throw new IllegalArgumentException(a + " range starting at element " + offA + " overlaps " + b
+                    + " range starting at element " + offB + " (length " + length + ")");
         }
     }
 

@@ -23,6 +23,7 @@ public final class F64Generator {
 
     /** (f32 template, generated f64 file), relative to the kernels module. */
     static final List<Path[]> PAIRS = List.of(
+            new Path[] {MAIN.resolve("AdamF32.java"), MAIN.resolve("AdamF64.java")},
             new Path[] {MAIN.resolve("ScalarAdamF32.java"), MAIN.resolve("ScalarAdamF64.java")},
             new Path[] {MAIN.resolve("vector/PanamaAdamF32.java"), MAIN.resolve("vector/PanamaAdamF64.java")});
 

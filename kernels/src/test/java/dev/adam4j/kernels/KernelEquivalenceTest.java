@@ -19,13 +19,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the width this JVM runs, or scalar in the fallback run) through the public facade, on every
  * storage, against {@code ScalarAdamF32/F64} called directly on arrays. All five buffers are
  * compared after each of 10 steps, including padding before and after the range (nothing outside
- * it may change). NaNs are compared as NaN (their payloads are unspecified); everything else by its
+ * it may change). Every buffer holds special values (signed zeros, subnormals, infinities, NaN) among
+ * the ordinary ones. NaNs are compared as NaN (their payloads are unspecified); everything else by its
  * exact bits: the tolerance is 0 ulp, because every operation involved is correctly rounded and the
  * order is the same.
  */
 class KernelEquivalenceTest {
 
     static final int STEPS = 10;
+    /** Signed zeros, subnormals, infinities and NaN in every buffer, about one element in 16. */
+    static final double SPECIAL_RATE = 1.0 / 16;
 
     static int lanes(Precision p) {
         int bits = AdamKernels.vectorBitSize() == 0 ? 512 : AdamKernels.vectorBitSize();
@@ -61,11 +64,11 @@ class KernelEquivalenceTest {
             Storage.Buffers expected = new Storage.Buffers(Storage.ARRAY, p, offset, length, arena);
             Storage.Buffers actual = new Storage.Buffers(s, p, offset, length, arena);
             SplittableRandom r = new SplittableRandom(seed);
-            TestData.fill(expected, r, offset != 0); // offset 3 also starts from a warm state
+            TestData.fill(expected, r, offset != 0, SPECIAL_RATE); // offset 3 also starts from a warm state
             TestData.copy(expected, actual);
             for (int t = 1; t <= STEPS; t++) {
                 if (t > 1) {
-                    TestData.newGradients(expected, r);
+                    TestData.newGradients(expected, r, SPECIAL_RATE);
                     TestData.copy(expected, actual); // grads only differ; the rest must already match
                 }
                 TestData.referenceStep(expected, c.h(), t, c.gradScale());

@@ -14,21 +14,46 @@ final class TestData {
         return r.nextGaussian() * Math.pow(10, r.nextInt(-5, 3));
     }
 
+    /**
+     * Values that exercise IEEE corner cases in any buffer: signed zeros, subnormals of both
+     * precisions, infinities, NaN and values near overflow.
+     */
+    static final double[] SPECIALS = {0.0, -0.0, Double.MIN_VALUE, -Double.MIN_VALUE, Float.MIN_VALUE,
+            -Float.MIN_VALUE, 0x1p-140, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN,
+            Float.MAX_VALUE, -Float.MAX_VALUE, 1e300};
+
+    /** With probability {@code rate}, a special value instead of {@code value}. */
+    static double maybeSpecial(SplittableRandom r, double rate, double value) {
+        return rate > 0 && r.nextDouble() < rate ? SPECIALS[r.nextInt(SPECIALS.length)] : value;
+    }
+
     /** Parameters ~N(0, 1); moments either zero (a fresh state) or a plausible warm state. */
     static void fill(Storage.Buffers b, SplittableRandom r, boolean warmState) {
+        fill(b, r, warmState, 0);
+    }
+
+    /**
+     * {@link #fill}, with about one element in {@code 1/specialRate} of every buffer a special
+     * value ({@link #SPECIALS}); rate 0 draws none.
+     */
+    static void fill(Storage.Buffers b, SplittableRandom r, boolean warmState, double specialRate) {
         for (int i = 0; i < b.length; i++) {
-            b.set(0, i, r.nextGaussian());
-            b.set(1, i, gradient(r));
+            b.set(0, i, maybeSpecial(r, specialRate, r.nextGaussian()));
+            b.set(1, i, maybeSpecial(r, specialRate, gradient(r)));
             double v = warmState ? r.nextDouble() * 1e-3 : 0.0;
-            b.set(2, i, warmState ? r.nextGaussian() * 1e-2 : 0.0);
-            b.set(3, i, v);
-            b.set(4, i, warmState ? v * r.nextDouble(0.5, 2.0) : 0.0);
+            b.set(2, i, maybeSpecial(r, specialRate, warmState ? r.nextGaussian() * 1e-2 : 0.0));
+            b.set(3, i, maybeSpecial(r, specialRate, v));
+            b.set(4, i, maybeSpecial(r, specialRate, warmState ? v * r.nextDouble(0.5, 2.0) : 0.0));
         }
     }
 
     static void newGradients(Storage.Buffers b, SplittableRandom r) {
+        newGradients(b, r, 0);
+    }
+
+    static void newGradients(Storage.Buffers b, SplittableRandom r, double specialRate) {
         for (int i = 0; i < b.length; i++) {
-            b.set(1, i, gradient(r));
+            b.set(1, i, maybeSpecial(r, specialRate, gradient(r)));
         }
     }
 
@@ -41,10 +66,10 @@ final class TestData {
         double bc2 = StepScalars.bc2Sqrt(h, t);
         int o = b.offset;
         if (b.precision == Precision.F32) {
-            ScalarAdamF32.step(h, negStep, bc2, gradScale, (float[]) b.arrays[0], o, (float[]) b.arrays[1], o,
+            ScalarAdamF32.INSTANCE.step(h, negStep, bc2, gradScale, (float[]) b.arrays[0], o, (float[]) b.arrays[1], o,
                     (float[]) b.arrays[2], o, (float[]) b.arrays[3], o, (float[]) b.arrays[4], o, b.length);
         } else {
-            ScalarAdamF64.step(h, negStep, bc2, gradScale, (double[]) b.arrays[0], o, (double[]) b.arrays[1], o,
+            ScalarAdamF64.INSTANCE.step(h, negStep, bc2, gradScale, (double[]) b.arrays[0], o, (double[]) b.arrays[1], o,
                     (double[]) b.arrays[2], o, (double[]) b.arrays[3], o, (double[]) b.arrays[4], o, b.length);
         }
     }

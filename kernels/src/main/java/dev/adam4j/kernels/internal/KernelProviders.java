@@ -26,8 +26,8 @@ public final class KernelProviders {
             "pass '--add-modules " + VECTOR_MODULE + "' to the JVM to enable the SIMD Adam kernels";
 
     /** The active provider. */
-    public static AdamKernelProvider get() {
-        AdamKernelProvider p = Holder.PROVIDER;
+    public static KernelProvider get() {
+        KernelProvider p = Holder.PROVIDER;
         if (p == null) {
             throw new IllegalStateException(Holder.FAILURE);
         }
@@ -35,12 +35,12 @@ public final class KernelProviders {
     }
 
     private static final class Holder {
-        static final AdamKernelProvider PROVIDER;
+        static final KernelProvider PROVIDER;
         static final String FAILURE;
 
         static {
             String mode = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
-            AdamKernelProvider chosen = null;
+            KernelProvider chosen = null;
             String failure = null;
             switch (mode) {
                 case "scalar" -> chosen = new ScalarProvider();
@@ -87,9 +87,9 @@ public final class KernelProviders {
      * Loads the Vector API provider by name. The class is part of this jar, so failing to load it is
      * a packaging bug and fails loudly rather than falling back.
      */
-    private static AdamKernelProvider loadVector(boolean forced) {
+    private static KernelProvider loadVector(boolean forced) {
         try {
-            AdamKernelProvider p = (AdamKernelProvider) Class.forName(VECTOR_PROVIDER)
+            KernelProvider p = (KernelProvider) Class.forName(VECTOR_PROVIDER)
                     .getDeclaredConstructor().newInstance();
             if (p.vectorBitSize() < 128) {
                 String why = "the preferred vector size is " + p.vectorBitSize()
