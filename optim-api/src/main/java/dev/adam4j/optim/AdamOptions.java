@@ -1,21 +1,41 @@
 package dev.adam4j.optim;
 
+import dev.adam4j.kernels.AdamHyperparameters;
 import dev.adam4j.kernels.EpsilonMode;
-import java.util.Collections;
+import dev.adam4j.kernels.WeightDecay;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Hyperparameter values, each optional: used for an optimizer's defaults and for a group's
  * overrides (a group takes what it sets and inherits the rest, as PyTorch's {@code add_param_group}
  * fills missing keys from {@code defaults}). Immutable; every method returns a copy. Values are
- * validated when set, with PyTorch's ranges and messages.
+ * validated when set, with PyTorch's ranges and messages ({@link AdamHyperparameters}'s checks).
+ *
+ * <p>This class is the one home of the {@code param_groups} schema: the keys and their order
+ * ({@link #toMap}), how a saved group is read back ({@link #parse}), and PyTorch's defaults
+ * ({@link #pytorchDefaults}). The state dict, checkpoints and {@code toString} all go through it.
  *
  * <p>{@code extra(key, value)} carries hyperparameters of optimizers built on {@link Adam} (a
- * warm-up length, say); they are saved in the state dict like the others.
+ * warm-up length, say) and values schedulers write into a group ({@code initial_lr}); they are saved
+ * in the state dict like the others.
  */
 public final class AdamOptions {
+    /** The built-in keys, as PyTorch names them in {@code param_groups}; every other key is an extra. */
+    static final Set<String> KEYS = Set.of("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize",
+            "decoupled_weight_decay", "eps_mode", "foreach", "capturable", "differentiable", "fused", "params",
+            "param_names");
+    /** PyTorch's keys that adam4j accepts for compatibility and ignores (null or a boolean). */
+    private static final List<String> IGNORED = List.of("foreach", "capturable", "differentiable", "fused");
+
+    private static final AdamOptions PYTORCH = new AdamOptions(new LinkedHashMap<>())
+            .lr(1e-3).betas(0.9, 0.999).eps(1e-8).weightDecay(0.0).amsgrad(false).maximize(false)
+            .decoupledWeightDecay(false).epsMode(EpsilonMode.PYTORCH);
+
     Double lr, beta1, beta2, eps, weightDecay;
     Boolean amsgrad, maximize, decoupledWeightDecay;
     EpsilonMode epsMode;
@@ -38,29 +58,32 @@ public final class AdamOptions {
         return new AdamOptions(new LinkedHashMap<>());
     }
 
-    /** PyTorch's {@code torch.optim.Adam} defaults, every value set. */
-    static AdamOptions pytorchDefaults() {
-        return of().lr(1e-3).betas(0.9, 0.999).eps(1e-8).weightDecay(0.0).amsgrad(false).maximize(false)
-                .decoupledWeightDecay(false).epsMode(EpsilonMode.PYTORCH);
+    /**
+     * PyTorch's {@code torch.optim.Adam} defaults, every value set: lr 1e-3, betas (0.9, 0.999),
+     * eps 1e-8, weight decay 0, amsgrad, maximize and decoupled weight decay off, eps mode
+     * {@link EpsilonMode#PYTORCH}. A preset lays its own values over these.
+     */
+    public static AdamOptions pytorchDefaults() {
+        return PYTORCH;
     }
 
     public AdamOptions lr(double v) {
-        ParamGroup.checkLr(v);
+        AdamHyperparameters.checkLr(v);
         AdamOptions o = copy(); o.lr = v; return o;
     }
 
     public AdamOptions betas(double b1, double b2) {
-        ParamGroup.checkBetas(b1, b2);
+        AdamHyperparameters.checkBetas(b1, b2);
         AdamOptions o = copy(); o.beta1 = b1; o.beta2 = b2; return o;
     }
 
     public AdamOptions eps(double v) {
-        ParamGroup.checkEps(v);
+        AdamHyperparameters.checkEps(v);
         AdamOptions o = copy(); o.eps = v; return o;
     }
 
     public AdamOptions weightDecay(double v) {
-        ParamGroup.checkWeightDecay(v);
+        AdamHyperparameters.checkWeightDecay(v);
         AdamOptions o = copy(); o.weightDecay = v; return o;
     }
 
@@ -81,10 +104,10 @@ public final class AdamOptions {
         AdamOptions o = copy(); o.epsMode = Objects.requireNonNull(v, "epsMode"); return o;
     }
 
-    /** An optimizer-specific hyperparameter (finite). */
+    /** An optimizer-specific hyperparameter (finite), or a value a scheduler keeps in the group. */
     public AdamOptions extra(String key, double value) {
         Objects.requireNonNull(key, "key");
-        if (ParamGroup.KEYS.contains(key)) {
+        if (KEYS.contains(key)) {
             throw new IllegalArgumentException("'" + key + "' is a built-in hyperparameter, not an extra");
         }
         if (!Double.isFinite(value)) {
@@ -108,7 +131,92 @@ public final class AdamOptions {
         return o;
     }
 
-    Map<String, Double> extras() {
-        return Collections.unmodifiableMap(extras);
+    /**
+     * The kernel's view of these (complete) options. Decay is L2 or decoupled by the flag; the kernel
+     * applies none when the weight decay is 0, as PyTorch skips it ({@link AdamHyperparameters#effectiveWeightDecay}).
+     */
+    AdamHyperparameters hyperparameters() {
+        return new AdamHyperparameters(lr, beta1, beta2, eps, weightDecay,
+                decoupledWeightDecay ? WeightDecay.DECOUPLED : WeightDecay.L2, amsgrad, maximize, epsMode);
+    }
+
+    /**
+     * These (complete) options under PyTorch's {@code param_groups} keys, in PyTorch's order
+     * ({@code betas} a 2-list; {@code foreach}, {@code capturable}, {@code differentiable}, {@code fused}
+     * as PyTorch reports them on CPU), then our {@code eps_mode} (lower case) and the extras. A new map.
+     */
+    Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("lr", lr);
+        m.put("betas", List.of(beta1, beta2));
+        m.put("eps", eps);
+        m.put("weight_decay", weightDecay);
+        m.put("amsgrad", amsgrad);
+        m.put("maximize", maximize);
+        m.put("foreach", null);
+        m.put("capturable", false);
+        m.put("differentiable", false);
+        m.put("fused", null);
+        m.put("decoupled_weight_decay", decoupledWeightDecay);
+        m.put("eps_mode", epsMode.name().toLowerCase(Locale.ROOT));
+        m.putAll(extras);
+        return m;
+    }
+
+    /**
+     * A saved group's options ({@link #toMap}'s schema), validated; a built-in key it lacks (a state
+     * saved before the key existed) takes its value from {@code defaults}, which are complete.
+     * Messages start with {@code where}.
+     */
+    static AdamOptions parse(Map<String, Object> o, AdamOptions defaults, String where) {
+        try {
+            AdamOptions r = of().lr(number(o, "lr", where, defaults.lr));
+            Object betas = o.containsKey("betas") ? o.get("betas") : List.of(defaults.beta1, defaults.beta2);
+            if (!(betas instanceof List<?> bl) || bl.size() != 2 || !(bl.get(0) instanceof Number b1)
+                    || !(bl.get(1) instanceof Number b2)) {
+                throw new IllegalArgumentException(where + ".betas must be a list of two numbers, got " + betas);
+            }
+            r = r.betas(b1.doubleValue(), b2.doubleValue())
+                    .eps(number(o, "eps", where, defaults.eps))
+                    .weightDecay(number(o, "weight_decay", where, defaults.weightDecay))
+                    .amsgrad(flag(o, "amsgrad", where, false))
+                    .maximize(flag(o, "maximize", where, false))
+                    .decoupledWeightDecay(flag(o, "decoupled_weight_decay", where, false));
+            Object mode = o.getOrDefault("eps_mode", "pytorch");
+            if (!(mode instanceof String ms)) throw new IllegalArgumentException(where + ".eps_mode must be a string, got " + mode);
+            try {
+                r = r.epsMode(EpsilonMode.valueOf(ms.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ".eps_mode '" + ms + "' is not one of pytorch, eps_hat");
+            }
+            for (String ignored : IGNORED) {
+                Object v = o.get(ignored);
+                if (v != null && !(v instanceof Boolean)) {
+                    throw new IllegalArgumentException(where + "." + ignored + " must be a boolean or null, got " + v);
+                }
+            }
+            for (Map.Entry<String, Object> e : o.entrySet()) {
+                if (KEYS.contains(e.getKey())) continue;
+                if (!(e.getValue() instanceof Number n)) {
+                    throw new IllegalArgumentException(where + "." + e.getKey() + " must be a number, got " + e.getValue());
+                }
+                r = r.extra(e.getKey(), n.doubleValue());
+            }
+            return r;
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double number(Map<String, Object> o, String key, String where, double dflt) {
+        Object v = o.containsKey(key) ? o.get(key) : dflt;
+        if (!(v instanceof Number n)) throw new IllegalArgumentException(where + "." + key + " must be a number, got " + v);
+        return n.doubleValue();
+    }
+
+    private static boolean flag(Map<String, Object> o, String key, String where, boolean dflt) {
+        Object v = o.containsKey(key) ? o.get(key) : dflt;
+        if (!(v instanceof Boolean b)) throw new IllegalArgumentException(where + "." + key + " must be a boolean, got " + v);
+        return b;
     }
 }

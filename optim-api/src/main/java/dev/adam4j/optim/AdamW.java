@@ -3,13 +3,20 @@ package dev.adam4j.optim;
 import java.util.List;
 
 /**
- * PyTorch's {@code torch.optim.AdamW}: {@link Adam} with decoupled weight decay always on (also
- * after loading a state that says otherwise) and a default weight decay of 1e-2. The same code path
- * as Adam; only the defaults differ.
+ * PyTorch's {@code torch.optim.AdamW}: {@link Adam} with decoupled weight decay always on and a
+ * default weight decay of 1e-2. The same code path as Adam; the one rule that differs lives here:
+ * asking for {@code decoupled_weight_decay=false} is refused, and a loaded state that says so is
+ * decoupled anyway (as PyTorch's {@code AdamW.__setstate__} does).
  */
 public final class AdamW extends Adam {
-    private static AdamOptions base() {
-        return AdamOptions.pytorchDefaults().weightDecay(1e-2).decoupledWeightDecay(true);
+    private static final AdamOptions PRESET = AdamOptions.of().weightDecay(1e-2).decoupledWeightDecay(true);
+
+    private static AdamOptions alwaysDecoupled(AdamOptions o, boolean loaded) {
+        if (!o.decoupledWeightDecay && !loaded) {
+            throw new IllegalArgumentException(
+                    "AdamW always decouples weight decay: decoupled_weight_decay=false is not allowed");
+        }
+        return o.decoupledWeightDecay ? o : o.decoupledWeightDecay(true);
     }
 
     public AdamW(List<Param> params) {
@@ -21,6 +28,6 @@ public final class AdamW extends Adam {
     }
 
     public AdamW(AdamOptions defaults, List<ParamGroupSpec> groups) {
-        super(base(), defaults, groups, true);
+        super(PRESET, defaults, groups, AdamW::alwaysDecoupled);
     }
 }

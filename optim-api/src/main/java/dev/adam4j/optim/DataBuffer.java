@@ -45,12 +45,36 @@ public sealed interface DataBuffer permits DataBuffer.F32Array, DataBuffer.F64Ar
         return getClass() == other.getClass() && precision() == other.precision();
     }
 
-    static F32Array of(float[] array) {
-        return new F32Array(array, 0, array.length);
+    /**
+     * Throws if this buffer cannot be written now: a read-only, closed or foreign-thread segment.
+     * {@code what} names the buffer in the message.
+     */
+    default void requireWritable(String what) {
+        if (this instanceof Segment s) {
+            if (s.segment().isReadOnly()) throw new IllegalArgumentException(what + " is a read-only segment");
+            if (!s.segment().scope().isAlive()) throw new IllegalStateException(what + "'s memory was freed (its arena is closed)");
+            if (!s.segment().isAccessibleBy(Thread.currentThread())) {
+                throw new IllegalStateException(what + "'s memory is confined to another thread");
+            }
+        }
     }
 
+    /** @throws NullPointerException if {@code array} is null */
+    static F32Array of(float[] array) {
+        return new F32Array(Objects.requireNonNull(array, "array"), 0, array.length);
+    }
+
+    /** @throws NullPointerException if {@code array} is null */
     static F64Array of(double[] array) {
-        return new F64Array(array, 0, array.length);
+        return new F64Array(Objects.requireNonNull(array, "array"), 0, array.length);
+    }
+
+    /** A new zero-filled Java array of {@code length} elements of {@code precision}. */
+    static DataBuffer allocate(Precision precision, int length) {
+        return switch (precision) {
+            case F32 -> of(new float[length]);
+            case F64 -> of(new double[length]);
+        };
     }
 
     /** A whole segment holding {@code precision} values. */
@@ -148,13 +172,16 @@ public sealed interface DataBuffer permits DataBuffer.F32Array, DataBuffer.F64Ar
             return new Segment(segment, precision, offset + off, len);
         }
         @Override public double get(long i) {
-            return precision == Precision.F32
-                    ? segment.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + i)
-                    : segment.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, offset + i);
+            return switch (precision) {
+                case F32 -> segment.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + i);
+                case F64 -> segment.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, offset + i);
+            };
         }
         @Override public void set(long i, double value) {
-            if (precision == Precision.F32) segment.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + i, (float) value);
-            else segment.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, offset + i, value);
+            switch (precision) {
+                case F32 -> segment.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + i, (float) value);
+                case F64 -> segment.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, offset + i, value);
+            }
         }
         /** The bytes this view covers. */
         public MemorySegment bytes() {
@@ -169,8 +196,10 @@ public sealed interface DataBuffer permits DataBuffer.F32Array, DataBuffer.F64Ar
         @Override public void addFrom(DataBuffer src) {
             Ops.checkSame(this, src);
             for (long i = 0; i < length; i++) {
-                if (precision == Precision.F32) set(i, (float) get(i) + (float) src.get(i));
-                else set(i, get(i) + src.get(i));
+                switch (precision) { // rounded once, in the buffer's precision
+                    case F32 -> set(i, (float) get(i) + (float) src.get(i));
+                    case F64 -> set(i, get(i) + src.get(i));
+                }
             }
         }
         /** Native, 64-byte aligned, freed by the garbage collector when unreachable. */

@@ -90,10 +90,6 @@ public final class FlatParameters {
         return offsets[index];
     }
 
-    long totalLength() {
-        return offsets[offsets.length - 1];
-    }
-
     private static long count(long[] shape) {
         long c = 1;
         for (long d : shape) c = Math.multiplyExact(c, d);
@@ -144,9 +140,8 @@ public final class FlatParameters {
                 if (total > Integer.MAX_VALUE - 8) {
                     throw new IllegalArgumentException(total + " elements do not fit a Java array: use nativeMemory(arena)");
                 }
-                int n = (int) total;
-                data = precision == Precision.F32 ? DataBuffer.of(new float[n]) : DataBuffer.of(new double[n]);
-                grad = precision == Precision.F32 ? DataBuffer.of(new float[n]) : DataBuffer.of(new double[n]);
+                data = DataBuffer.allocate(precision, (int) total);
+                grad = DataBuffer.allocate(precision, (int) total);
             }
             return new FlatParameters(data, grad, names, shapes);
         }

@@ -9,31 +9,60 @@ final class KernelCall {
 
     static void step(AdamHyperparameters h, long t, double gradScale, DataBuffer p, DataBuffer g,
             DataBuffer m, DataBuffer v, DataBuffer x) {
+        call(false, h, t, gradScale, p, g, m, v, x);
+    }
+
+    /** Every check {@link #step} makes, without stepping. */
+    static void validate(AdamHyperparameters h, long t, double gradScale, DataBuffer p, DataBuffer g,
+            DataBuffer m, DataBuffer v, DataBuffer x) {
+        call(true, h, t, gradScale, p, g, m, v, x);
+    }
+
+    private static void call(boolean checkOnly, AdamHyperparameters h, long t, double gradScale, DataBuffer p,
+            DataBuffer g, DataBuffer m, DataBuffer v, DataBuffer x) {
         switch (p) {
             case DataBuffer.F32Array a -> {
                 var gg = (DataBuffer.F32Array) g;
                 var mm = (DataBuffer.F32Array) m;
                 var vv = (DataBuffer.F32Array) v;
-                var xx = (DataBuffer.F32Array) x;
-                AdamKernels.step(h, t, gradScale, a.array(), a.offset(), gg.array(), gg.offset(), mm.array(), mm.offset(),
-                        vv.array(), vv.offset(), xx == null ? null : xx.array(), xx == null ? 0 : xx.offset(), a.count());
+                float[] xa = x == null ? null : ((DataBuffer.F32Array) x).array();
+                int xo = x == null ? 0 : ((DataBuffer.F32Array) x).offset();
+                if (checkOnly) {
+                    AdamKernels.validate(h, t, gradScale, a.array(), a.offset(), gg.array(), gg.offset(), mm.array(),
+                            mm.offset(), vv.array(), vv.offset(), xa, xo, a.count());
+                } else {
+                    AdamKernels.step(h, t, gradScale, a.array(), a.offset(), gg.array(), gg.offset(), mm.array(),
+                            mm.offset(), vv.array(), vv.offset(), xa, xo, a.count());
+                }
             }
             case DataBuffer.F64Array a -> {
                 var gg = (DataBuffer.F64Array) g;
                 var mm = (DataBuffer.F64Array) m;
                 var vv = (DataBuffer.F64Array) v;
-                var xx = (DataBuffer.F64Array) x;
-                AdamKernels.step(h, t, gradScale, a.array(), a.offset(), gg.array(), gg.offset(), mm.array(), mm.offset(),
-                        vv.array(), vv.offset(), xx == null ? null : xx.array(), xx == null ? 0 : xx.offset(), a.count());
+                double[] xa = x == null ? null : ((DataBuffer.F64Array) x).array();
+                int xo = x == null ? 0 : ((DataBuffer.F64Array) x).offset();
+                if (checkOnly) {
+                    AdamKernels.validate(h, t, gradScale, a.array(), a.offset(), gg.array(), gg.offset(), mm.array(),
+                            mm.offset(), vv.array(), vv.offset(), xa, xo, a.count());
+                } else {
+                    AdamKernels.step(h, t, gradScale, a.array(), a.offset(), gg.array(), gg.offset(), mm.array(),
+                            mm.offset(), vv.array(), vv.offset(), xa, xo, a.count());
+                }
             }
             case DataBuffer.Segment a -> {
                 var gg = (DataBuffer.Segment) g;
                 var mm = (DataBuffer.Segment) m;
                 var vv = (DataBuffer.Segment) v;
                 var xx = (DataBuffer.Segment) x;
-                AdamKernels.step(h, t, gradScale, a.precision(), a.segment(), a.offset(), gg.segment(), gg.offset(),
-                        mm.segment(), mm.offset(), vv.segment(), vv.offset(),
-                        xx == null ? null : xx.segment(), xx == null ? 0 : xx.offset(), a.length());
+                if (checkOnly) {
+                    AdamKernels.validate(h, t, gradScale, a.precision(), a.segment(), a.offset(), gg.segment(),
+                            gg.offset(), mm.segment(), mm.offset(), vv.segment(), vv.offset(),
+                            xx == null ? null : xx.segment(), xx == null ? 0 : xx.offset(), a.length());
+                } else {
+                    AdamKernels.step(h, t, gradScale, a.precision(), a.segment(), a.offset(), gg.segment(),
+                            gg.offset(), mm.segment(), mm.offset(), vv.segment(), vv.offset(),
+                            xx == null ? null : xx.segment(), xx == null ? 0 : xx.offset(), a.length());
+                }
             }
         }
     }

@@ -1,34 +1,476 @@
 package dev.adam4j.optim;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
 
 /**
- * The base of adam4j's optimizers, PyTorch's {@code torch.optim.Optimizer}: parameter groups, the
- * step, {@code zeroGrad}, hooks and the state dict. Learning-rate schedulers, gradient clipping and
- * loss scaling work on any optimizer through this type, touching only its groups' hyperparameters.
+ * The base of adam4j's optimizers, PyTorch's {@code torch.optim.Optimizer} for the Adam family: it
+ * owns the parameter groups, the per-parameter state (lazily created, typed {@link AdamState}), the
+ * hooks, {@code zeroGrad}, gradient accumulation, the state dict and {@code toString}; a member of
+ * the family ({@link Adam}, {@link AdamW}, a variant) adds its defaults and the update itself
+ * ({@link #update}). Learning-rate schedulers, clipping and loss scaling work on any optimizer
+ * through this type, touching only its groups' hyperparameters.
+ *
+ * <p>Not thread-safe: one thread steps an optimizer at a time.
  */
 public abstract class Optimizer {
-    Optimizer() {}
+    private static final Hooks GLOBAL = new Hooks();
+
+    private final AdamOptions defaults;
+    private final GroupRule rule;
+    private final List<ParamGroup> groups = new ArrayList<>();
+    final Map<Param, AdamState> state = new IdentityHashMap<>();
+    private final Map<FlatParameters, FlatState> flatState = new IdentityHashMap<>();
+    private final GradAccumulator accumulator = new GradAccumulator();
+    private final Hooks hooks = new Hooks();
+
+    /**
+     * A member of the family's rule for its groups' options, applied whenever options are set:
+     * at construction, by {@link #addParamGroup}, by {@link ParamGroup}'s setters ({@code loaded}
+     * false: it may refuse) and by {@link #loadStateDict} ({@code loaded} true: it must accept
+     * whatever the checks let through, adjusting it). {@link AdamW}'s keeps decay decoupled.
+     */
+    @FunctionalInterface
+    protected interface GroupRule {
+        AdamOptions apply(AdamOptions complete, boolean loaded);
+
+        /** Accepts every option as it is. */
+        GroupRule NONE = (o, loaded) -> o;
+    }
+
+    /** Contiguous state of a flat allocation; members' states are views of it. */
+    private static final class FlatState {
+        final DataBuffer expAvg, expAvgSq;
+        DataBuffer maxExpAvgSq;
+
+        FlatState(DataBuffer like) {
+            expAvg = like.allocateLike();
+            expAvgSq = like.allocateLike();
+        }
+    }
+
+    /**
+     * @param defaults every value set (a preset's defaults with the user's overrides laid over them)
+     * @param specs the groups, each overriding {@code defaults}
+     * @param rule the family member's rule for its groups' options
+     */
+    Optimizer(AdamOptions defaults, List<ParamGroupSpec> specs, GroupRule rule) {
+        Objects.requireNonNull(specs, "groups");
+        this.rule = Objects.requireNonNull(rule, "rule");
+        this.defaults = rule.apply(defaults, false);
+        if (specs.isEmpty() || (specs.size() == 1 && specs.get(0).params().isEmpty())) {
+            throw new IllegalArgumentException("optimizer got an empty parameter list");
+        }
+        for (ParamGroupSpec g : specs) {
+            addGroup(g);
+        }
+    }
+
+    /**
+     * Names of {@link AdamOptions#extra} hyperparameters every group must have (none by default). A
+     * variant returns a constant set: it is called during construction.
+     */
+    protected Set<String> requiredExtras() {
+        return Set.of();
+    }
+
+    /**
+     * The update of one step: called by every {@code step} variant, after the pre-hooks and the
+     * closure and before the post-hooks. {@code gradOf} gives each parameter's gradient (null: skip
+     * it); every gradient is multiplied by {@code gradScale} first. An implementation validates
+     * everything before its first write, so that a step either happens whole or not at all.
+     */
+    protected abstract void update(Function<Param, DataBuffer> gradOf, double gradScale);
+
+    // ------------------------------------------------------------------ groups
+
+    /**
+     * Adds a group (fine-tuning unfreezes layers this way). Validated before anything changes:
+     * null or duplicate parameters, parameters already in a group, a mix of named and unnamed
+     * parameters, two parameters with one name, and missing required values are refused with
+     * PyTorch's messages.
+     */
+    public final void addParamGroup(ParamGroupSpec spec) {
+        addGroup(spec);
+    }
+
+    private void addGroup(ParamGroupSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        Set<Param> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Param p : spec.params()) {
+            if (!seen.add(p)) {
+                throw new IllegalArgumentException("optimizer contains a parameter group with duplicate parameters: "
+                        + p.describe());
+            }
+        }
+        Map<String, Param> names = new HashMap<>();
+        boolean anyNamed = false, anyUnnamed = false;
+        for (ParamGroup g : groups) {
+            for (Param p : g.params()) {
+                if (seen.contains(p)) {
+                    throw new IllegalArgumentException("some parameters appear in more than one parameter group: "
+                            + p.describe());
+                }
+                if (p.name() != null) names.put(p.name(), p);
+                anyNamed |= p.name() != null;
+                anyUnnamed |= p.name() == null;
+            }
+        }
+        for (Param p : spec.params()) {
+            anyNamed |= p.name() != null;
+            anyUnnamed |= p.name() == null;
+            if (p.name() != null && names.put(p.name(), p) != null) {
+                throw new IllegalArgumentException("two parameters are named '" + p.name()
+                        + "': names key the state dict and checkpoints, so they must be unique");
+            }
+        }
+        if (anyNamed && anyUnnamed) {
+            throw new IllegalArgumentException(
+                    "all optimizer params should be with/without names. Some param names are missing");
+        }
+        AdamOptions merged = spec.overrides().over(defaults);
+        for (String key : requiredExtras()) {
+            if (!merged.extras.containsKey(key)) {
+                throw new IllegalArgumentException(
+                        "parameter group didn't specify a value of required optimization parameter " + key);
+            }
+        }
+        groups.add(new ParamGroup(spec.params(), merged, o -> rule.apply(o, false)));
+    }
 
     /** The groups, in order (live: change hyperparameters through them). */
-    public abstract List<ParamGroup> paramGroups();
+    public List<ParamGroup> paramGroups() {
+        return Collections.unmodifiableList(groups);
+    }
+
+    /** The state of {@code p}, or null if it has none yet. */
+    public AdamState state(Param p) {
+        return state.get(p);
+    }
+
+    // ------------------------------------------------------------------ stepping
 
     /** One step on the current gradients. */
-    public abstract void step();
+    public void step() {
+        step(1.0);
+    }
 
-    /** One step with every gradient multiplied by {@code gradScale} first, inside the same pass. */
-    public abstract void step(double gradScale);
+    /**
+     * One step, calling {@code closure} (which recomputes the loss and the gradients) first;
+     * returns its loss.
+     */
+    public double step(DoubleSupplier closure) {
+        Objects.requireNonNull(closure, "closure");
+        double[] loss = new double[1];
+        runStep(Param::grad, 1.0, () -> loss[0] = closure.getAsDouble());
+        return loss[0];
+    }
 
-    /** PyTorch's default {@code zero_grad(set_to_none=True)}. */
-    public abstract void zeroGrad();
+    /**
+     * One step with every gradient multiplied by {@code gradScale} first, inside the same pass:
+     * AMP unscaling ({@code 1/scale}), clipping by a precomputed coefficient, or averaging summed
+     * gradients, without writing the gradients.
+     */
+    public void step(double gradScale) {
+        runStep(Param::grad, gradScale, null);
+    }
 
-    /** A snapshot of the state with PyTorch's schema. */
-    public abstract StateDict stateDict();
+    private void runStep(Function<Param, DataBuffer> gradOf, double gradScale, Runnable closure) {
+        if (!Double.isFinite(gradScale)) {
+            throw new IllegalArgumentException("Invalid gradScale: " + gradScale + " (must be finite)");
+        }
+        Hooks.run(GLOBAL.stepPre, this);
+        Hooks.run(hooks.stepPre, this);
+        if (closure != null) closure.run();
+        update(gradOf, gradScale);
+        Hooks.run(hooks.stepPost, this);
+        Hooks.run(GLOBAL.stepPost, this);
+    }
 
-    /** Loads {@code sd}, validating everything first. */
-    public abstract void loadStateDict(StateDict sd);
+    /**
+     * The state of {@code p}, created (zeroed) on first use; flat views get views of flat state.
+     * {@code created} collects the parameters whose state this call created.
+     */
+    AdamState stateFor(Param p, boolean amsgrad, List<Param> created) {
+        AdamState s = state.get(p);
+        if (s == null) {
+            if (p.flat != null) {
+                FlatState f = flatState.computeIfAbsent(p.flat, fp -> new FlatState(fp.data()));
+                long off = p.flat.offsetOf(p.flatIndex);
+                s = new AdamState(f.expAvg.slice(off, p.length()), f.expAvgSq.slice(off, p.length()), null);
+                s.expAvg.fillZero(); // the flat buffer may hold a dropped state's values
+                s.expAvgSq.fillZero();
+            } else {
+                s = new AdamState(p.data().allocateLike(), p.data().allocateLike(), null);
+            }
+            state.put(p, s);
+            if (created != null) created.add(p);
+        }
+        if (amsgrad && s.maxExpAvgSq == null) {
+            if (p.flat != null) {
+                FlatState f = flatState.get(p.flat);
+                if (f.maxExpAvgSq == null) f.maxExpAvgSq = p.flat.data().allocateLike();
+                s.maxExpAvgSq = f.maxExpAvgSq.slice(p.flat.offsetOf(p.flatIndex), p.length());
+                s.maxExpAvgSq.fillZero();
+            } else {
+                s.maxExpAvgSq = p.data().allocateLike();
+            }
+        }
+        return s;
+    }
 
-    /** Runs after every step of this optimizer; {@link HookHandle#remove()} removes it. */
-    public abstract HookHandle registerStepPostHook(Consumer<? super Optimizer> hook);
+    /**
+     * Clears the gradients. With {@code setToNone} (PyTorch's default) gradients adam4j allocated
+     * ({@link Param#defineGrad()}, flat views) become absent, so parameters without a new gradient
+     * are skipped by the next step; a gradient buffer the caller attached with
+     * {@link Param#setGrad} stays attached and is zero-filled instead, because the caller writes it
+     * directly and an absent gradient would silently skip the parameter. Without {@code setToNone}
+     * every gradient is zero-filled.
+     */
+    public void zeroGrad(boolean setToNone) {
+        for (ParamGroup g : groups) {
+            for (Param p : g.params()) {
+                p.zeroGrad(setToNone);
+            }
+        }
+    }
+
+    /** {@code zeroGrad(true)}, PyTorch's default. */
+    public void zeroGrad() {
+        zeroGrad(true);
+    }
+
+    // ------------------------------------------------------------------ gradient accumulation
+
+    /**
+     * Adds the current gradients into per-parameter accumulators (Dragon's {@code sum_grad}): call
+     * it after each micro-batch's backward pass. The first call of a round copies instead of adding,
+     * so no pass is spent clearing.
+     */
+    public void accumulateGrad() {
+        accumulator.add(groups);
+    }
+
+    /** Micro-batches accumulated since the last {@link #stepAccumulated}. */
+    public int accumulatedMicroBatches() {
+        return accumulator.microBatches();
+    }
+
+    /**
+     * The sum of {@code p}'s gradients accumulated in this round (a live buffer: clipping reads it),
+     * or null when {@code p} received none.
+     */
+    public DataBuffer accumulatedGrad(Param p) {
+        return accumulator.sum(p);
+    }
+
+    /**
+     * Steps on the accumulated gradients, their sum or ({@code mean}) their mean, the division
+     * folded into the kernel's gradient scale ({@code (1/n)·Σg}, rounded once as a factor); then
+     * starts a new round. Parameters that received no gradient in the round are skipped.
+     *
+     * @throws IllegalStateException if nothing was accumulated
+     */
+    public void stepAccumulated(boolean mean) {
+        stepAccumulated(mean, 1.0);
+    }
+
+    /**
+     * {@link #stepAccumulated(boolean)} with an extra factor on the gradients, folded into the same
+     * scale (one rounding): a clipping coefficient computed from {@link #accumulatedGrad}, or an AMP
+     * unscale. The round ends only when the step happened.
+     */
+    public void stepAccumulated(boolean mean, double gradScale) {
+        int n = accumulator.microBatches();
+        if (n == 0) {
+            throw new IllegalStateException("stepAccumulated: no gradients were accumulated since the last step");
+        }
+        runStep(accumulator::sum, mean ? gradScale / n : gradScale, null);
+        accumulator.reset();
+    }
+
+    // ------------------------------------------------------------------ hooks
+
+    /** Runs before every step of this optimizer (after the global pre-hooks). */
+    public HookHandle registerStepPreHook(Consumer<? super Optimizer> hook, boolean prepend) {
+        return Hooks.register(hooks.stepPre, hook, prepend);
+    }
+
+    public HookHandle registerStepPreHook(Consumer<? super Optimizer> hook) {
+        return registerStepPreHook(hook, false);
+    }
+
+    /** Runs after every step of this optimizer (before the global post-hooks). */
+    public HookHandle registerStepPostHook(Consumer<? super Optimizer> hook, boolean prepend) {
+        return Hooks.register(hooks.stepPost, hook, prepend);
+    }
+
+    public HookHandle registerStepPostHook(Consumer<? super Optimizer> hook) {
+        return registerStepPostHook(hook, false);
+    }
+
+    /** Runs before every step of every optimizer, first. */
+    public static HookHandle registerGlobalStepPreHook(Consumer<? super Optimizer> hook, boolean prepend) {
+        return Hooks.register(GLOBAL.stepPre, hook, prepend);
+    }
+
+    /** Runs after every step of every optimizer, last. */
+    public static HookHandle registerGlobalStepPostHook(Consumer<? super Optimizer> hook, boolean prepend) {
+        return Hooks.register(GLOBAL.stepPost, hook, prepend);
+    }
+
+    public HookHandle registerStateDictPreHook(Consumer<? super Optimizer> hook, boolean prepend) {
+        return Hooks.register(hooks.stateDictPre, hook, prepend);
+    }
+
+    /** May return a replacement state dict (or the one given). */
+    public HookHandle registerStateDictPostHook(BiFunction<? super Optimizer, StateDict, StateDict> hook, boolean prepend) {
+        return Hooks.register(hooks.stateDictPost, hook, prepend);
+    }
+
+    /** May return a replacement state dict to load (or the one given). */
+    public HookHandle registerLoadStateDictPreHook(BiFunction<? super Optimizer, StateDict, StateDict> hook, boolean prepend) {
+        return Hooks.register(hooks.loadStateDictPre, hook, prepend);
+    }
+
+    public HookHandle registerLoadStateDictPostHook(Consumer<? super Optimizer> hook, boolean prepend) {
+        return Hooks.register(hooks.loadStateDictPost, hook, prepend);
+    }
+
+    // ------------------------------------------------------------------ state dict
+
+    /** A snapshot (copies) of the state with PyTorch's schema; see {@link StateDict}. */
+    public StateDict stateDict() {
+        return exportState(true);
+    }
+
+    /**
+     * The state dict over the live buffers (no copies), as PyTorch's {@code state_dict()} references
+     * its tensors: valid until the next step or load. For serializers ({@code Checkpoint}); the
+     * state-dict hooks run as for {@link #stateDict()}.
+     */
+    public StateDict stateDictView() {
+        return exportState(false);
+    }
+
+    private StateDict exportState(boolean copy) {
+        Hooks.run(hooks.stateDictPre, this);
+        SortedMap<Integer, StateDict.ParamState> saved = new TreeMap<>();
+        List<StateDict.Group> savedGroups = new ArrayList<>();
+        int id = 0;
+        for (ParamGroup g : groups) {
+            List<Integer> ids = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (Param p : g.params()) {
+                AdamState s = state.get(p);
+                if (s != null) {
+                    saved.put(id, new StateDict.ParamState(s.step, copy ? copy(s.expAvg) : s.expAvg,
+                            copy ? copy(s.expAvgSq) : s.expAvgSq,
+                            s.maxExpAvgSq == null ? null : copy ? copy(s.maxExpAvgSq) : s.maxExpAvgSq));
+                }
+                ids.add(id++);
+                names.add(p.name());
+            }
+            boolean named = !g.params().isEmpty() && g.params().get(0).name() != null;
+            savedGroups.add(new StateDict.Group(g.options(), ids, named ? names : null));
+        }
+        return Hooks.run(hooks.stateDictPost, this, new StateDict(saved, savedGroups));
+    }
+
+    private static DataBuffer copy(DataBuffer b) {
+        DataBuffer c = b.allocateLike();
+        c.copyFrom(b);
+        return c;
+    }
+
+    /**
+     * Loads {@code sd} (copying it). Everything is validated first: group count and sizes, ids,
+     * every buffer's length and precision against its parameter, names where both sides have them,
+     * hyperparameter values; on any mismatch {@link IllegalArgumentException} names it and the
+     * optimizer is untouched. A key missing from an older state (a flag that did not exist yet)
+     * takes its default. Parameters with no saved state lose theirs and start afresh.
+     */
+    public void loadStateDict(StateDict sd) {
+        Objects.requireNonNull(sd, "state dict");
+        sd = Hooks.run(hooks.loadStateDictPre, this, sd);
+        // ---- validate everything
+        Map<Integer, Param> byId = sd.matchParams(groups);
+        List<AdamOptions> options = new ArrayList<>();
+        for (int gi = 0; gi < groups.size(); gi++) {
+            String where = "param_groups[" + gi + "]";
+            AdamOptions o = AdamOptions.parse(sd.paramGroups().get(gi).options(), defaults, where);
+            for (String key : requiredExtras()) {
+                if (!o.extras.containsKey(key)) {
+                    if (!defaults.extras.containsKey(key)) {
+                        throw new IllegalArgumentException(where + " lacks the required hyperparameter " + key);
+                    }
+                    o = o.extra(key, defaults.extras.get(key));
+                }
+            }
+            options.add(rule.apply(o, true));
+        }
+        for (Map.Entry<Integer, StateDict.ParamState> e : sd.state().entrySet()) {
+            Param p = byId.get(e.getKey());
+            StateDict.ParamState ps = e.getValue();
+            if (ps.step() < 0) {
+                throw new IllegalArgumentException("state " + e.getKey() + ": step " + ps.step() + " is negative");
+            }
+            for (Map.Entry<String, DataBuffer> b : ps.buffers().entrySet()) {
+                checkBuffer(e.getKey(), b.getKey(), b.getValue(), p);
+            }
+        }
+        // ---- apply: nothing below can fail
+        for (Map.Entry<Integer, Param> e : byId.entrySet()) {
+            Param p = e.getValue();
+            StateDict.ParamState ps = sd.state().get(e.getKey());
+            if (ps == null) {
+                state.remove(p);
+                continue;
+            }
+            AdamState s = stateFor(p, ps.maxExpAvgSq() != null, null);
+            s.expAvg.copyFrom(ps.expAvg());
+            s.expAvgSq.copyFrom(ps.expAvgSq());
+            if (ps.maxExpAvgSq() != null) s.maxExpAvgSq.copyFrom(ps.maxExpAvgSq());
+            else s.maxExpAvgSq = null;
+            s.step = ps.step();
+        }
+        for (int gi = 0; gi < groups.size(); gi++) {
+            groups.get(gi).assign(options.get(gi));
+        }
+        Hooks.run(hooks.loadStateDictPost, this);
+    }
+
+    private static void checkBuffer(int id, String key, DataBuffer b, Param p) {
+        if (b.precision() != p.data().precision() || b.length() != p.length()) {
+            throw new IllegalArgumentException("state " + id + " " + key + " is " + b.precision() + " x " + b.length()
+                    + " but " + p.describe() + " is " + p.data().precision() + " x " + p.length());
+        }
+    }
+
+    // ------------------------------------------------------------------ repr
+
+    /** Like PyTorch's {@code repr(optimizer)}: each group's hyperparameters, keys sorted. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append(" (");
+        for (int i = 0; i < groups.size(); i++) {
+            sb.append("\nParameter Group ").append(i);
+            for (Map.Entry<String, Object> e : new TreeMap<>(groups.get(i).options()).entrySet()) {
+                sb.append("\n    ").append(e.getKey()).append(": ").append(PyRepr.of(e.getValue()));
+            }
+        }
+        return sb.append("\n)").toString();
+    }
 }

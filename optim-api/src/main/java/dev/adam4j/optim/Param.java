@@ -17,6 +17,7 @@ public final class Param {
     private final long[] shape;
     private DataBuffer grad;
     private boolean gradDefined;
+    private boolean gradAttached; // the caller's buffer (setGrad), not one adam4j allocated
     final FlatParameters flat; // non-null when this is a view of a flat allocation
     final int flatIndex;
 
@@ -27,7 +28,11 @@ public final class Param {
         long count = 1;
         for (long d : s) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(s));
-            count = Math.multiplyExact(count, d);
+            try {
+                count = Math.multiplyExact(count, d);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(s) + " has more than 2^63 elements");
+            }
         }
         if (count != data.length()) {
             throw new IllegalArgumentException("shape " + Arrays.toString(s) + " has " + count
@@ -49,13 +54,25 @@ public final class Param {
         return new Param(name, data, shape, null, -1);
     }
 
-    /** A named parameter over a whole {@code float[]}. */
+    /**
+     * A named parameter over a whole {@code float[]}.
+     *
+     * @throws NullPointerException naming the parameter if {@code name} or {@code data} is null
+     */
     public static Param of(String name, float[] data, long... shape) {
+        Objects.requireNonNull(name, "name");
+        if (data == null) throw new NullPointerException("the data array of parameter '" + name + "' is null");
         return of(name, DataBuffer.of(data), shape);
     }
 
-    /** A named parameter over a whole {@code double[]}. */
+    /**
+     * A named parameter over a whole {@code double[]}.
+     *
+     * @throws NullPointerException naming the parameter if {@code name} or {@code data} is null
+     */
     public static Param of(String name, double[] data, long... shape) {
+        Objects.requireNonNull(name, "name");
+        if (data == null) throw new NullPointerException("the data array of parameter '" + name + "' is null");
         return of(name, DataBuffer.of(data), shape);
     }
 
@@ -89,8 +106,10 @@ public final class Param {
     }
 
     /**
-     * Attaches {@code grad} (null clears it). It must match the data's precision, storage kind
-     * and length; otherwise nothing changes and {@link IllegalArgumentException} names the mismatch.
+     * Attaches {@code grad}, a buffer the caller owns and writes (null clears the gradient). It must
+     * match the data's precision, storage kind and length; otherwise nothing changes and
+     * {@link IllegalArgumentException} names the mismatch. An attached buffer stays attached through
+     * {@code zeroGrad()}, which zero-fills it, since the caller writes it directly.
      */
     public void setGrad(DataBuffer grad) {
         if (grad != null) {
@@ -106,6 +125,17 @@ public final class Param {
             this.grad = grad;
         }
         this.gradDefined = grad != null;
+        this.gradAttached = grad != null;
+    }
+
+    /** The optimizer's {@code zeroGrad}: see {@link Optimizer#zeroGrad(boolean)}. */
+    void zeroGrad(boolean setToNone) {
+        if (!gradDefined) return;
+        if (setToNone && !gradAttached) {
+            gradDefined = false; // the buffer is kept for defineGrad() to reuse
+        } else {
+            grad.fillZero();
+        }
     }
 
     /**

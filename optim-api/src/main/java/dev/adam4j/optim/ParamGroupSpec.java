@@ -8,9 +8,15 @@ import java.util.Objects;
  * (PyTorch's {@code {'params': [...], 'lr': 1e-4}}).
  */
 public record ParamGroupSpec(List<Param> params, AdamOptions overrides) {
+    /** @throws IllegalArgumentException naming the index of a null parameter */
     public ParamGroupSpec {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(overrides, "overrides");
+        for (int i = 0; i < params.size(); i++) {
+            if (params.get(i) == null) {
+                throw new IllegalArgumentException("parameter group contains a null parameter (at index " + i + ")");
+            }
+        }
         params = List.copyOf(params);
     }
 

@@ -3,8 +3,7 @@ package dev.adam4j.optim.checkpoint;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.adam4j.optim.Adam;
-import dev.adam4j.optim.AdamState;
+import dev.adam4j.optim.Optimizer;
 import dev.adam4j.optim.DataBuffer;
 import dev.adam4j.optim.Param;
 import dev.adam4j.optim.ParamGroup;
@@ -48,7 +47,9 @@ public final class Checkpoint {
     /** The schema written to {@code __metadata__["adam4j.schema"]}; loads refuse any other. */
     public static final String SCHEMA = "adam4j-optimizer/1";
 
-    private static final Pattern STATE_KEY = Pattern.compile("state\\.(0|[1-9][0-9]{0,8})\\.(exp_avg|exp_avg_sq|max_exp_avg_sq|step)");
+    /** {@code state.<id>.<field>}; the fields are {@code step} and the state dict's buffer names. */
+    private static final Pattern STATE_KEY = Pattern.compile("state\\.(0|[1-9][0-9]{0,8})\\.("
+            + String.join("|", StateDict.ParamState.BUFFER_NAMES) + "|step)");
 
     /**
      * What to save: the parameters too ({@code includeParams}, which needs named parameters), and the
@@ -72,22 +73,25 @@ public final class Checkpoint {
         }
     }
 
-    public static void save(Adam opt, Path file) throws CheckpointException {
+    public static void save(Optimizer opt, Path file) throws CheckpointException {
         save(opt, file, SaveOptions.defaults());
     }
 
     /**
-     * Writes {@code opt}'s state (and, if asked, its parameters) to {@code file}, atomically. Reads the
-     * live buffers without copying them: do not step the optimizer from another thread meanwhile.
+     * Writes {@code opt}'s state dict (and, if asked, its parameters) to {@code file}, atomically.
+     * The state dict is {@link Optimizer#stateDictView()}: the live buffers, not copies, with the
+     * state-dict hooks run; do not step the optimizer from another thread meanwhile.
      */
-    public static void save(Adam opt, Path file, SaveOptions options) throws CheckpointException {
+    public static void save(Optimizer opt, Path file, SaveOptions options) throws CheckpointException {
         Objects.requireNonNull(opt, "optimizer");
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(options, "options");
-        List<SafetensorsWriter.Entry> entries = new ArrayList<>();
+        if (file.getFileName() == null) throw new CheckpointException(file + " names a directory, not a file");
         List<Param> all = new ArrayList<>();
         for (ParamGroup g : opt.paramGroups()) all.addAll(g.params());
+        StateDict sd = opt.stateDictView();
         boolean named = !all.isEmpty() && all.get(0).name() != null;
+        List<SafetensorsWriter.Entry> entries = new ArrayList<>();
         if (options.includeParams()) {
             if (!named) throw new CheckpointException("saving parameters needs named parameters (their names are the tensor keys)");
             for (Param p : all) {
@@ -97,23 +101,22 @@ public final class Checkpoint {
                 entries.add(SafetensorsWriter.Entry.of(p.name(), dtypeOf(p.data()), p.shape(), p.data()));
             }
         }
-        for (int id = 0; id < all.size(); id++) {
-            Param p = all.get(id);
-            AdamState s = opt.state(p);
-            if (s == null) continue;
-            Dtype d = options.stateDtype() != null ? options.stateDtype() : dtypeOf(p.data());
-            entries.add(SafetensorsWriter.Entry.of("state." + id + ".exp_avg", d, p.shape(), s.expAvg()));
-            entries.add(SafetensorsWriter.Entry.of("state." + id + ".exp_avg_sq", d, p.shape(), s.expAvgSq()));
-            if (s.maxExpAvgSq() != null) {
-                entries.add(SafetensorsWriter.Entry.of("state." + id + ".max_exp_avg_sq", d, p.shape(), s.maxExpAvgSq()));
+        for (Map.Entry<Integer, StateDict.ParamState> e : sd.state().entrySet()) {
+            int id = e.getKey();
+            if (id < 0 || id >= all.size()) throw new CheckpointException("the state dict has state for parameter id " + id
+                    + ", which the optimizer does not have");
+            long[] shape = all.get(id).shape();
+            for (Map.Entry<String, DataBuffer> b : e.getValue().buffers().entrySet()) {
+                Dtype d = options.stateDtype() != null ? options.stateDtype() : dtypeOf(b.getValue());
+                entries.add(SafetensorsWriter.Entry.of("state." + id + "." + b.getKey(), d, shape, b.getValue()));
             }
-            entries.add(SafetensorsWriter.Entry.scalar("state." + id + ".step", s.step()));
+            entries.add(SafetensorsWriter.Entry.scalar("state." + id + ".step", e.getValue().step()));
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
         meta.put("adam4j.schema", SCHEMA);
         meta.put("optimizer", opt.getClass().getSimpleName());
-        meta.put("param_groups", groupsJson(opt, named));
+        meta.put("param_groups", groupsJson(sd));
         if (named) meta.put("param_names", json(g -> {
             g.writeStartArray();
             for (Param p : all) g.writeString(p.name());
@@ -123,7 +126,10 @@ public final class Checkpoint {
     }
 
     private static Dtype dtypeOf(DataBuffer b) {
-        return b.precision() == dev.adam4j.kernels.Precision.F32 ? Dtype.F32 : Dtype.F64;
+        return switch (b.precision()) {
+            case F32 -> Dtype.F32;
+            case F64 -> Dtype.F64;
+        };
     }
 
     private interface JsonBody {
@@ -140,26 +146,22 @@ public final class Checkpoint {
         return w.toString();
     }
 
-    private static String groupsJson(Adam opt, boolean named) throws CheckpointException {
-        int[] id = {0};
+    /** The state dict's {@code param_groups}, as PyTorch's {@code state_dict()} has them. */
+    private static String groupsJson(StateDict sd) throws CheckpointException {
         return json(g -> {
             g.writeStartArray();
-            for (ParamGroup group : opt.paramGroups()) {
+            for (StateDict.Group group : sd.paramGroups()) {
                 g.writeStartObject();
                 for (Map.Entry<String, Object> e : group.options().entrySet()) {
                     g.writeFieldName(e.getKey());
                     writeValue(g, e.getKey(), e.getValue());
                 }
                 g.writeArrayFieldStart("params");
-                List<String> names = new ArrayList<>();
-                for (Param p : group.params()) {
-                    g.writeNumber(id[0]++);
-                    names.add(p.name());
-                }
+                for (int id : group.params()) g.writeNumber(id);
                 g.writeEndArray();
-                if (named) {
+                if (group.paramNames() != null) {
                     g.writeArrayFieldStart("param_names");
-                    for (String n : names) g.writeString(n);
+                    for (String n : group.paramNames()) g.writeString(n);
                     g.writeEndArray();
                 }
                 g.writeEndObject();
@@ -189,15 +191,17 @@ public final class Checkpoint {
     // ------------------------------------------------------------------ load
 
     /** Loads the optimizer state from {@code file}; parameter tensors in it are left alone. */
-    public static void load(Adam opt, Path file) throws CheckpointException {
+    public static void load(Optimizer opt, Path file) throws CheckpointException {
         load(opt, file, false);
     }
 
     /**
      * Loads the optimizer state and, with {@code loadParams}, the parameters' values (every parameter of
-     * the optimizer must then be in the file under its name, with its shape). All or nothing.
+     * the optimizer must then be in the file under its name, with its shape). All or nothing: the file
+     * is read and checked in full, and the parameters' buffers checked writable, before the state dict
+     * is loaded ({@link Optimizer#loadStateDict}, itself validate-then-apply) and the values copied.
      */
-    public static void load(Adam opt, Path file, boolean loadParams) throws CheckpointException {
+    public static void load(Optimizer opt, Path file, boolean loadParams) throws CheckpointException {
         Objects.requireNonNull(opt, "optimizer");
         Objects.requireNonNull(file, "file");
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
@@ -216,26 +220,15 @@ public final class Checkpoint {
             if (groupsJson == null) throw new CheckpointException(file + ": __metadata__.param_groups is missing");
             List<StateDict.Group> groups = parseGroups(groupsJson, file);
 
-            // ids → the optimizer's parameters, by position (as loadStateDict pairs them)
-            List<ParamGroup> mine = opt.paramGroups();
-            if (groups.size() != mine.size()) {
-                throw new CheckpointException(file + ": param_groups has " + groups.size() + " groups, the optimizer has " + mine.size());
+            // ids → the optimizer's parameters, checked as loadStateDict checks them
+            Map<Integer, Param> byId;
+            try {
+                byId = new StateDict(new TreeMap<>(), groups).matchParams(opt.paramGroups());
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(file + ": " + e.getMessage(), e);
             }
-            Map<Integer, Param> byId = new HashMap<>();
             Map<String, Param> byName = new HashMap<>();
-            for (int gi = 0; gi < mine.size(); gi++) {
-                List<Param> ps = mine.get(gi).params();
-                List<Integer> ids = groups.get(gi).params();
-                if (ids.size() != ps.size()) {
-                    throw new CheckpointException(file + ": param_groups[" + gi + "] lists " + ids.size() + " parameters, the optimizer's group has " + ps.size());
-                }
-                for (int k = 0; k < ps.size(); k++) {
-                    if (byId.put(ids.get(k), ps.get(k)) != null) {
-                        throw new CheckpointException(file + ": param_groups lists parameter id " + ids.get(k) + " twice");
-                    }
-                    if (ps.get(k).name() != null) byName.put(ps.get(k).name(), ps.get(k));
-                }
-            }
+            for (Param p : byId.values()) if (p.name() != null) byName.put(p.name(), p);
 
             // classify every tensor: state of a known id, or a parameter
             Map<Integer, Map<String, SafetensorsFile.Tensor>> stateTensors = new TreeMap<>();
@@ -256,12 +249,9 @@ public final class Checkpoint {
             TreeMap<Integer, StateDict.ParamState> state = new TreeMap<>();
             for (Map.Entry<Integer, Map<String, SafetensorsFile.Tensor>> e : stateTensors.entrySet()) {
                 Param p = byId.get(e.getKey());
-                Map<String, SafetensorsFile.Tensor> ts = e.getValue();
-                String prefix = "state." + e.getKey() + ".";
-                for (String needed : List.of("exp_avg", "exp_avg_sq", "step")) {
-                    if (!ts.containsKey(needed)) throw new CheckpointException(file + ": tensor " + prefix + needed + " is missing");
-                }
-                SafetensorsFile.Tensor step = ts.get("step");
+                Map<String, SafetensorsFile.Tensor> ts = new LinkedHashMap<>(e.getValue());
+                SafetensorsFile.Tensor step = ts.remove("step");
+                if (step == null) throw new CheckpointException(file + ": tensor state." + e.getKey() + ".step is missing");
                 if (step.shape().length != 0) {
                     throw new CheckpointException(file + ": tensor " + step.name() + " must be 0-rank, has shape " + Arrays.toString(step.shape()));
                 }
@@ -269,10 +259,13 @@ public final class Checkpoint {
                 if (!(sv >= 0) || sv != Math.rint(sv) || sv > 0x1p53) {
                     throw new CheckpointException(file + ": tensor " + step.name() + " holds " + sv + ", not a step count");
                 }
-                DataBuffer m = moment(f, ts.get("exp_avg"), p, file);
-                DataBuffer v = moment(f, ts.get("exp_avg_sq"), p, file);
-                DataBuffer x = ts.containsKey("max_exp_avg_sq") ? moment(f, ts.get("max_exp_avg_sq"), p, file) : null;
-                state.put(e.getKey(), new StateDict.ParamState((long) sv, m, v, x));
+                Map<String, DataBuffer> buffers = new LinkedHashMap<>();
+                for (Map.Entry<String, SafetensorsFile.Tensor> t : ts.entrySet()) buffers.put(t.getKey(), moment(f, t.getValue(), p, file));
+                try {
+                    state.put(e.getKey(), StateDict.ParamState.of((long) sv, buffers));
+                } catch (IllegalArgumentException ex) {
+                    throw new CheckpointException(file + ": state." + e.getKey() + ": " + ex.getMessage(), ex);
+                }
             }
 
             Map<Param, DataBuffer> newParams = new IdentityHashMap<>();
@@ -282,6 +275,7 @@ public final class Checkpoint {
                     SafetensorsFile.Tensor t = paramTensors.get(p.name());
                     if (t == null) throw new CheckpointException(file + ": parameter tensor '" + p.name() + "' is missing");
                     newParams.put(p, moment(f, t, p, file));
+                    p.data().requireWritable(p.toString() + "'s data");
                 }
             }
 
