@@ -246,6 +246,11 @@ public class Adam extends Optimizer {
      * A step that finds no gradient at all is legal (PyTorch skips every parameter), but it is
      * almost always a loop that writes gradients without defining them: said once, loudly.
      */
+    /** Whether the no-gradient WARNING was logged (once per optimizer). */
+    boolean warnedNoGradient() {
+        return warnedNoGradient;
+    }
+
     private void warnNoGradient() {
         if (warnedNoGradient) return;
         warnedNoGradient = true;
