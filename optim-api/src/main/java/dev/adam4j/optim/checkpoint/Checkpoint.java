@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -44,6 +45,9 @@ import java.util.regex.Pattern;
 public final class Checkpoint {
     private Checkpoint() {}
 
+    /** Metadata key prefix of the extra states ({@link SaveOptions#withExtraState}). */
+    static final String EXTRA_PREFIX = "adam4j.state.";
+
     /** The schema written to {@code __metadata__["adam4j.schema"]}; loads refuse any other. */
     public static final String SCHEMA = "adam4j-optimizer/1";
 
@@ -52,12 +56,19 @@ public final class Checkpoint {
             + String.join("|", StateDict.ParamState.BUFFER_NAMES) + "|step)");
 
     /**
-     * What to save: the parameters too ({@code includeParams}, which needs named parameters), and the
-     * dtype of the moment buffers ({@code stateDtype}; null follows each parameter's precision).
+     * What to save: the parameters too ({@code includeParams}, which needs named parameters), the
+     * dtype of the moment buffers ({@code stateDtype}; null follows each parameter's precision), and
+     * the state dicts of the objects that drive the optimizer ({@code extraStates}: a learning-rate
+     * scheduler, a gradient scaler), each under a key, so that a resumed run continues them too.
      */
-    public record SaveOptions(boolean includeParams, Dtype stateDtype) {
+    public record SaveOptions(boolean includeParams, Dtype stateDtype, Map<String, Map<String, ?>> extraStates) {
         public SaveOptions {
             if (stateDtype == Dtype.I64) throw new IllegalArgumentException("moments cannot be stored as I64");
+            extraStates = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(extraStates, "extraStates")));
+        }
+
+        public SaveOptions(boolean includeParams, Dtype stateDtype) {
+            this(includeParams, stateDtype, Map.of());
         }
 
         public static SaveOptions defaults() {
@@ -65,11 +76,24 @@ public final class Checkpoint {
         }
 
         public SaveOptions withParams(boolean v) {
-            return new SaveOptions(v, stateDtype);
+            return new SaveOptions(v, stateDtype, extraStates);
         }
 
         public SaveOptions withStateDtype(Dtype d) {
-            return new SaveOptions(includeParams, d);
+            return new SaveOptions(includeParams, d, extraStates);
+        }
+
+        /**
+         * Saves {@code state} (a state dict of JSON values: numbers, booleans, strings, null, lists and
+         * maps with string keys; infinities and NaN are written as Python's {@code json} writes them)
+         * under {@code key}; {@link Checkpoint#load} returns it under the same key.
+         */
+        public SaveOptions withExtraState(String key, Map<String, ?> state) {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(state, "state");
+            Map<String, Map<String, ?>> m = new LinkedHashMap<>(extraStates);
+            m.put(key, state);
+            return new SaveOptions(includeParams, stateDtype, m);
         }
     }
 
@@ -122,6 +146,9 @@ public final class Checkpoint {
             for (Param p : all) g.writeString(p.name());
             g.writeEndArray();
         }));
+        for (Map.Entry<String, Map<String, ?>> e : options.extraStates().entrySet()) {
+            meta.put(EXTRA_PREFIX + e.getKey(), ExtraStateJson.write(e.getValue(), e.getKey()));
+        }
         SafetensorsWriter.write(file, meta, entries);
     }
 
@@ -190,9 +217,12 @@ public final class Checkpoint {
 
     // ------------------------------------------------------------------ load
 
-    /** Loads the optimizer state from {@code file}; parameter tensors in it are left alone. */
-    public static void load(Optimizer opt, Path file) throws CheckpointException {
-        load(opt, file, false);
+    /**
+     * Loads the optimizer state from {@code file}; parameter tensors in it are left alone. Returns the
+     * extra states saved with it ({@link SaveOptions#withExtraState}), by key (empty if none).
+     */
+    public static Map<String, Map<String, Object>> load(Optimizer opt, Path file) throws CheckpointException {
+        return load(opt, file, false);
     }
 
     /**
@@ -201,7 +231,8 @@ public final class Checkpoint {
      * is read and checked in full, and the parameters' buffers checked writable, before the state dict
      * is loaded ({@link Optimizer#loadStateDict}, itself validate-then-apply) and the values copied.
      */
-    public static void load(Optimizer opt, Path file, boolean loadParams) throws CheckpointException {
+    public static Map<String, Map<String, Object>> load(Optimizer opt, Path file, boolean loadParams)
+            throws CheckpointException {
         Objects.requireNonNull(opt, "optimizer");
         Objects.requireNonNull(file, "file");
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
@@ -219,6 +250,13 @@ public final class Checkpoint {
             String groupsJson = meta.get("param_groups");
             if (groupsJson == null) throw new CheckpointException(file + ": __metadata__.param_groups is missing");
             List<StateDict.Group> groups = parseGroups(groupsJson, file);
+            Map<String, Map<String, Object>> extras = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : meta.entrySet()) {
+                if (e.getKey().startsWith(EXTRA_PREFIX)) {
+                    String key = e.getKey().substring(EXTRA_PREFIX.length());
+                    extras.put(key, ExtraStateJson.read(e.getValue(), file + ": __metadata__." + e.getKey()));
+                }
+            }
 
             // ids → the optimizer's parameters, checked as loadStateDict checks them
             Map<Integer, Param> byId;
@@ -285,6 +323,7 @@ public final class Checkpoint {
                 throw new CheckpointException(file + ": " + e.getMessage(), e);
             }
             for (Map.Entry<Param, DataBuffer> e : newParams.entrySet()) e.getKey().data().copyFrom(e.getValue());
+            return Collections.unmodifiableMap(extras);
         } catch (CheckpointException e) {
             throw e;
         } catch (RuntimeException e) {
