@@ -381,22 +381,14 @@ public final class Checkpoint {
         return groups;
     }
 
+    /** A group value: a scalar, or a list of scalars (PyTorch's {@code betas}). */
     private static Object value(JsonParser p, JsonToken t, String key, int depth) throws IOException {
-        return switch (t) {
-            case VALUE_NUMBER_INT -> p.getLongValue();
-            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-            case VALUE_STRING -> p.getText();
-            case VALUE_TRUE -> Boolean.TRUE;
-            case VALUE_FALSE -> Boolean.FALSE;
-            case VALUE_NULL -> null;
-            case START_ARRAY -> {
-                if (depth > 0) throw new CheckpointException(key + " nests lists");
-                List<Object> l = new ArrayList<>();
-                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) l.add(value(p, e, key, depth + 1));
-                yield l;
-            }
-            default -> throw new CheckpointException(key + " holds an unsupported " + t);
-        };
+        if (t == JsonToken.START_OBJECT) throw new CheckpointException(key + " holds an unsupported " + t);
+        Object v = ExtraStateJson.read(p, t);
+        if (v instanceof List<?> l && l.stream().anyMatch(e -> e instanceof List<?> || e instanceof Map<?, ?>)) {
+            throw new CheckpointException(key + " nests lists");
+        }
+        return v;
     }
 
     private static List<Integer> ints(Object v) throws CheckpointException {

@@ -82,7 +82,8 @@ final class ExtraStateJson {
         }
     }
 
-    private static Object read(JsonParser p, JsonToken t) throws IOException {
+    /** The value that starts with token {@code t}: scalars, lists, objects (no duplicate keys). */
+    static Object read(JsonParser p, JsonToken t) throws IOException {
         return switch (t) {
             case VALUE_NUMBER_INT -> p.getLongValue();
             case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
