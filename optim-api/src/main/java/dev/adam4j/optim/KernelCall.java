@@ -12,10 +12,46 @@ final class KernelCall {
         call(false, h, t, gradScale, p, g, m, v, x);
     }
 
-    /** Every check {@link #step} makes, without stepping. */
+    /**
+     * Every check {@link #step} makes, without stepping and without touching the buffers' memory: a
+     * step validates all its calls first, and for thousands of separate arrays a pass that read every
+     * array's header twice (once here, once in the kernel) would cost a cache and TLB miss per array.
+     * Array views are in range by construction ({@link DataBuffer.F32Array}'s constructor checked
+     * them against the array's length, which never changes), so for arrays this checks what can
+     * still be wrong: two buffers overlapping in one array. Segments get the kernel's own checks
+     * (read-only, closed, foreign-thread, range, overlap), which read only the segment objects.
+     */
     static void validate(AdamHyperparameters h, long t, double gradScale, DataBuffer p, DataBuffer g,
             DataBuffer m, DataBuffer v, DataBuffer x) {
-        call(true, h, t, gradScale, p, g, m, v, x);
+        if (p instanceof DataBuffer.Segment) {
+            call(true, h, t, gradScale, p, g, m, v, x);
+            return;
+        }
+        disjoint("param", p, "grad", g);
+        disjoint("param", p, "expAvg", m);
+        disjoint("param", p, "expAvgSq", v);
+        disjoint("expAvg", m, "grad", g);
+        disjoint("expAvg", m, "expAvgSq", v);
+        disjoint("expAvgSq", v, "grad", g);
+        if (x != null) {
+            disjoint("maxExpAvgSq", x, "param", p);
+            disjoint("maxExpAvgSq", x, "grad", g);
+            disjoint("maxExpAvgSq", x, "expAvg", m);
+            disjoint("maxExpAvgSq", x, "expAvgSq", v);
+        }
+    }
+
+    /** Array views of one array whose ranges overlap are refused; comparing references reads no memory. */
+    private static void disjoint(String a, DataBuffer x, String b, DataBuffer y) {
+        Object arrX = x instanceof DataBuffer.F32Array f ? f.array() : ((DataBuffer.F64Array) x).array();
+        Object arrY = y instanceof DataBuffer.F32Array f ? f.array() : ((DataBuffer.F64Array) y).array();
+        long offX = x instanceof DataBuffer.F32Array f ? f.offset() : ((DataBuffer.F64Array) x).offset();
+        long offY = y instanceof DataBuffer.F32Array f ? f.offset() : ((DataBuffer.F64Array) y).offset();
+        long n = x.length();
+        if (n > 0 && arrX == arrY && offX < offY + n && offY < offX + n) {
+            throw new IllegalArgumentException(a + " range starting at " + offX + " overlaps " + b
+                    + " range starting at " + offY + " in the same array (length " + n + ")");
+        }
     }
 
     private static void call(boolean checkOnly, AdamHyperparameters h, long t, double gradScale, DataBuffer p,
