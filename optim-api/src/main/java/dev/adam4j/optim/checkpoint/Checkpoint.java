@@ -110,7 +110,6 @@ public final class Checkpoint {
         Objects.requireNonNull(opt, "optimizer");
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(options, "options");
-        if (file.getFileName() == null) throw new CheckpointException(file + " names a directory, not a file");
         List<Param> all = new ArrayList<>();
         for (ParamGroup g : opt.paramGroups()) all.addAll(g.params());
         StateDict sd = opt.stateDictView();
@@ -235,7 +234,7 @@ public final class Checkpoint {
             throws CheckpointException {
         Objects.requireNonNull(opt, "optimizer");
         Objects.requireNonNull(file, "file");
-        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+        try (SafetensorsFile f = SafetensorsFile.openHeader(file)) {
             Map<String, String> meta = f.metadata();
             require(meta, "format", "pt", file);
             String schema = meta.get("adam4j.schema");
@@ -284,6 +283,18 @@ public final class Checkpoint {
                 }
             }
 
+            for (Map.Entry<Integer, Map<String, SafetensorsFile.Tensor>> e : stateTensors.entrySet()) {
+                long[] shape = byId.get(e.getKey()).shape();
+                for (SafetensorsFile.Tensor t : e.getValue().values()) {
+                    if (!t.name().endsWith(".step") && !Arrays.equals(t.shape(), shape)) {
+                        throw new CheckpointException(file + ": tensor " + t.name() + " has shape " + Arrays.toString(t.shape())
+                                + " but its parameter has shape " + Arrays.toString(shape));
+                    }
+                }
+            }
+            // the header matches the optimizer: only now read (and checksum) the data
+            f.load();
+
             TreeMap<Integer, StateDict.ParamState> state = new TreeMap<>();
             for (Map.Entry<Integer, Map<String, SafetensorsFile.Tensor>> e : stateTensors.entrySet()) {
                 Param p = byId.get(e.getKey());
@@ -293,14 +304,14 @@ public final class Checkpoint {
                 if (step.shape().length != 0) {
                     throw new CheckpointException(file + ": tensor " + step.name() + " must be 0-rank, has shape " + Arrays.toString(step.shape()));
                 }
-                double sv = f.scalar(step);
-                if (!(sv >= 0) || sv != Math.rint(sv) || sv > 0x1p53) {
+                long sv = f.scalarLong(step);
+                if (sv < 0) {
                     throw new CheckpointException(file + ": tensor " + step.name() + " holds " + sv + ", not a step count");
                 }
                 Map<String, DataBuffer> buffers = new LinkedHashMap<>();
                 for (Map.Entry<String, SafetensorsFile.Tensor> t : ts.entrySet()) buffers.put(t.getKey(), moment(f, t.getValue(), p, file));
                 try {
-                    state.put(e.getKey(), StateDict.ParamState.of((long) sv, buffers));
+                    state.put(e.getKey(), StateDict.ParamState.of(sv, buffers));
                 } catch (IllegalArgumentException ex) {
                     throw new CheckpointException(file + ": state." + e.getKey() + ": " + ex.getMessage(), ex);
                 }

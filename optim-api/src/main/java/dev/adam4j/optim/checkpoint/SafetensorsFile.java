@@ -14,8 +14,13 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -29,8 +34,10 @@ import java.util.Map;
  * returned: an unsigned 64-bit little-endian header length that fits the file and the 100 MB cap;
  * a UTF-8 JSON object (duplicate keys, trailing bytes other than space padding, nesting deeper than a
  * few levels, unknown fields are errors); dtypes, shapes and {@code data_offsets} that agree with each
- * other and cover the byte buffer contiguously, without holes or overlaps. The byte buffer is mapped,
- * not read; nothing is allocated in proportion to what the header claims, only to what the file has.
+ * other and cover the byte buffer contiguously, without holes or overlaps. The byte buffer is read
+ * (never mapped, so another process truncating the file cannot crash the JVM) into memory this object
+ * owns, checksummed on the way; nothing is allocated in proportion to what the header claims, only to
+ * what the file has.
  */
 public final class SafetensorsFile implements AutoCloseable {
     /** The specification's cap on the header. */
@@ -56,25 +63,61 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    private final Arena arena;
-    private final MemorySegment data;
+    /** Metadata key a file written without a checksum carries (the README's Python snippet writes it). */
+    public static final String NO_CHECKSUM_KEY = "adam4j.checksum";
+    /** Bytes read per positional read while loading. */
+    private static final int CHUNK = 1 << 20;
+
+    private final Path file;
+    private final FileChannel channel;
+    private final long headerLength, fileSize;
+    private final byte[] lengthBytes, header;
     private final Map<String, Tensor> tensors;
     private final Map<String, String> metadata;
+    private Arena arena;       // owns the loaded data
+    private MemorySegment data; // null until load()
 
-    private SafetensorsFile(Arena arena, MemorySegment data, Map<String, Tensor> tensors, Map<String, String> metadata) {
-        this.arena = arena;
-        this.data = data;
+    private SafetensorsFile(Path file, FileChannel channel, long fileSize, byte[] lengthBytes, byte[] header,
+            Map<String, Tensor> tensors, Map<String, String> metadata) {
+        this.file = file;
+        this.channel = channel;
+        this.fileSize = fileSize;
+        this.lengthBytes = lengthBytes;
+        this.header = header;
+        this.headerLength = header.length;
         this.tensors = tensors;
         this.metadata = metadata;
     }
 
-    /** Opens and validates {@code file}; the caller closes it (which unmaps the data). */
+    /** Opens, validates and loads {@code file} ({@link #openHeader} then {@link #load}); the caller closes it. */
     public static SafetensorsFile open(Path file) throws CheckpointException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        SafetensorsFile f = openHeader(file);
+        try {
+            f.load();
+            return f;
+        } catch (CheckpointException | RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens {@code file} and validates its header and tensor table, reading nothing else: a caller
+     * can check the tensors' names and shapes before it pays for reading the data ({@link #load}).
+     * Only regular files are opened (a FIFO or a device would block or never end); a symbolic link
+     * to a regular file is followed.
+     */
+    public static SafetensorsFile openHeader(Path file) throws CheckpointException {
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(file + (Files.exists(file) ? " is not a regular file" : " does not exist"));
+        }
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
             long size = ch.size();
             if (size < 8) throw new CheckpointException(file + ": " + size + " bytes is too short for a safetensors header length");
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0);
+            readFully(ch, lenBuf, 0, file);
             long n = lenBuf.getLong(0);
             if (n < 0 || n > MAX_HEADER_BYTES) {
                 throw new CheckpointException(file + ": header length " + Long.toUnsignedString(n)
@@ -85,59 +128,115 @@ public final class SafetensorsFile implements AutoCloseable {
                 throw new CheckpointException(file + ": header length " + n + " runs past the end of the file ("
                         + size + " bytes)");
             }
-            ByteBuffer header = ByteBuffer.allocate((int) n);
-            readFully(ch, header, 8);
-            byte[] h = header.array();
+            ByteBuffer headerBuf = ByteBuffer.allocate((int) n);
+            readFully(ch, headerBuf, 8, file);
+            byte[] h = headerBuf.array();
             if (h[0] != '{') throw new CheckpointException(file + ": the header does not start with '{'");
-            long dataSize = size - 8 - n;
+            checkUtf8(h, file);
             Map<String, String> metadata = new LinkedHashMap<>();
             Map<String, Tensor> tensors = parseHeader(h, metadata, file);
-            checkLayout(tensors, dataSize, file);
-            Arena arena = Arena.ofShared();
-            try {
-                MemorySegment data = dataSize == 0 ? MemorySegment.ofArray(new byte[0])
-                        : ch.map(FileChannel.MapMode.READ_ONLY, 8 + n, dataSize, arena);
-                String crc = metadata.get(SafetensorsWriter.CHECKSUM_KEY);
-                if (crc != null) verifyChecksum(crc, lenBuf, h, data, file);
-                return new SafetensorsFile(arena, data, Collections.unmodifiableMap(tensors),
-                        Collections.unmodifiableMap(metadata));
-            } catch (IOException | RuntimeException e) {
-                arena.close();
-                throw e;
-            }
+            checkLayout(tensors, size - 8 - n, file);
+            SafetensorsFile f = new SafetensorsFile(file, ch, size, lenBuf.array(), h,
+                    Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+            ch = null;
+            return f;
         } catch (CheckpointException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new CheckpointException(file + ": cannot read: " + e.getMessage(), e);
+        } finally {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // already failing
+                }
+            }
         }
     }
 
-    /** Files written by adam4j carry a CRC-32C of the whole file (with its own 8 digits as zeros). */
-    private static void verifyChecksum(String expected, ByteBuffer len, byte[] header, MemorySegment data, Path file)
-            throws CheckpointException {
-        if (!expected.matches("[0-9a-f]{8}")) {
+    /** The header must be valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
+    private static void checkUtf8(byte[] h, Path file) throws CheckpointException {
+        for (int i = 0; i < h.length; i++) {
+            if (h[i] == 0) { // JSON has no raw NUL; a UTF-16 header has one in every ASCII character
+                throw new CheckpointException(file + ": the header has a NUL byte at " + i + ": it is not UTF-8 JSON (UTF-16?)");
+            }
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(h));
+        } catch (CharacterCodingException e) {
+            throw new CheckpointException(file + ": the header is not valid UTF-8 (" + e + ")");
+        }
+    }
+
+    /**
+     * Reads the byte buffer into memory this object owns, computing the file's CRC-32C on the way,
+     * and checks it. Nothing is mapped: a file truncated or rewritten by another process while it is
+     * read gives a {@link CheckpointException} (a short read, a changed size, or a checksum that no
+     * longer matches), never a crash of the JVM. The checksum rule: a file with
+     * {@code __metadata__["adam4j.crc32c"]} must match it; a file with other {@code adam4j.*}
+     * metadata but no checksum must say so explicitly ({@code adam4j.checksum = none}, as files from
+     * the README's Python snippet do), so that damage to the checksum's key cannot switch the check off.
+     */
+    public void load() throws CheckpointException {
+        if (data != null) return;
+        long dataSize = fileSize - 8 - headerLength;
+        String expected = metadata.get(SafetensorsWriter.CHECKSUM_KEY);
+        if (expected == null && !"none".equals(metadata.get(NO_CHECKSUM_KEY))
+                && metadata.keySet().stream().anyMatch(k -> k.startsWith("adam4j."))) {
+            throw new CheckpointException(file + ": the file has adam4j metadata but no " + SafetensorsWriter.CHECKSUM_KEY
+                    + " (damaged?); a file written without a checksum says __metadata__." + NO_CHECKSUM_KEY + " = none");
+        }
+        if (expected != null && !expected.matches("[0-9a-f]{8}")) {
             throw new CheckpointException(file + ": __metadata__." + SafetensorsWriter.CHECKSUM_KEY + " '" + expected + "' is not 8 hex digits");
         }
-        int at = SafetensorsWriter.checksumDigits(header);
-        byte[] zeroed = header.clone();
-        for (int i = 0; i < 8; i++) zeroed[at + i] = '0';
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(len.duplicate().clear());
-        crc.update(zeroed);
-        for (long off = 0; off < data.byteSize(); off += 1L << 30) {
-            crc.update(data.asSlice(off, Math.min(1L << 30, data.byteSize() - off)).asByteBuffer());
-        }
-        String actual = String.format("%08x", crc.getValue());
-        if (!actual.equals(expected)) {
-            throw new CheckpointException(file + ": checksum mismatch: the file says " + expected + ", its bytes give " + actual
-                    + " (the file is corrupt)");
+        Arena a = Arena.ofShared();
+        try {
+            MemorySegment d = dataSize == 0 ? MemorySegment.ofArray(new byte[0]) : a.allocate(dataSize, 8);
+            CRC32C crc = new CRC32C();
+            if (expected != null) {
+                int at = SafetensorsWriter.checksumDigits(header);
+                byte[] zeroed = header.clone();
+                for (int i = 0; i < 8; i++) zeroed[at + i] = '0';
+                crc.update(lengthBytes);
+                crc.update(zeroed);
+            }
+            for (long off = 0; off < dataSize; off += CHUNK) {
+                ByteBuffer chunk = d.asSlice(off, Math.min(CHUNK, dataSize - off)).asByteBuffer();
+                readFully(channel, chunk, 8 + headerLength + off, file);
+                if (expected != null) crc.update(chunk.flip());
+            }
+            if (channel.size() != fileSize) {
+                throw new CheckpointException(file + ": the file changed size while it was read (" + fileSize + " -> "
+                        + channel.size() + " bytes); another process is writing it");
+            }
+            if (expected != null) {
+                String actual = String.format("%08x", crc.getValue());
+                if (!actual.equals(expected)) {
+                    throw new CheckpointException(file + ": checksum mismatch: the file says " + expected + ", its bytes give "
+                            + actual + " (the file is corrupt, or another process changed it while it was read)");
+                }
+            }
+            arena = a;
+            data = d;
+        } catch (CheckpointException e) {
+            a.close();
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            a.close();
+            throw new CheckpointException(file + ": cannot read: " + e.getMessage(), e);
         }
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+    private static void readFully(FileChannel ch, ByteBuffer buf, long position, Path file) throws IOException {
+        long start = position - buf.position();
         while (buf.hasRemaining()) {
-            int r = ch.read(buf, position + buf.position());
-            if (r < 0) throw new CheckpointException("unexpected end of file");
+            int r = ch.read(buf, start + buf.position());
+            if (r < 0) {
+                throw new CheckpointException(file + ": unexpected end of file at byte " + (start + buf.position())
+                        + " (the file shrank while it was read?)");
+            }
         }
     }
 
@@ -271,8 +370,9 @@ public final class SafetensorsFile implements AutoCloseable {
         return metadata;
     }
 
-    /** The tensor's bytes, a view of the mapped file. */
+    /** The tensor's bytes, a view of the loaded data ({@link #load} must have run). */
     public MemorySegment bytes(Tensor t) {
+        if (data == null) throw new IllegalStateException(file + ": load() the data first");
         return data.asSlice(t.begin(), t.end() - t.begin());
     }
 
@@ -314,8 +414,26 @@ public final class SafetensorsFile implements AutoCloseable {
         return element(bytes(t), t.dtype(), 0, Precision.F64);
     }
 
+    /**
+     * A 0-rank (or one-element) tensor as a long: exact for I64 (no trip through a double, which
+     * would round counts above 2^53); floating-point values must be integers.
+     *
+     * @throws CheckpointException if a floating-point value is not an integer that a long holds
+     */
+    public long scalarLong(Tensor t) throws CheckpointException {
+        if (t.dtype() == Dtype.I64) return bytes(t).get(LE_I64, 0);
+        double v = scalar(t);
+        if (v != Math.rint(v) || Math.abs(v) >= 0x1p63) throw new CheckpointException(file + ": tensor " + t.name() + " holds " + v + ", not an integer");
+        return (long) v;
+    }
+
     @Override
     public void close() {
-        arena.close();
+        if (arena != null) arena.close();
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // read-only: nothing to lose
+        }
     }
 }

@@ -17,6 +17,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
+import java.security.SecureRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Writes a safetensors file so that nothing is ever lost: the bytes go to a temporary file in the
@@ -56,15 +59,29 @@ public final class SafetensorsWriter {
     public static final String CHECKSUM_KEY = "adam4j.crc32c";
     static final String CHECKSUM_PLACEHOLDER = "00000000";
 
+    /** Temporary files: {@code .adam4j-<tag of the target's name>-<pid>-<random>.tmp}. */
+    private static final Pattern TEMP = Pattern.compile("\\.adam4j-([0-9a-f]{8})-([0-9]{1,19})-[0-9a-f]{16}\\.tmp");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     /**
      * Writes {@code entries} and {@code metadata} to {@code target}, atomically, adding
      * {@value #CHECKSUM_KEY}: the CRC-32C of the whole file computed with those 8 digits read as
      * {@code 00000000}, so that a reader detects a flipped bit anywhere, header included.
+     *
+     * <p>The data goes to a temporary file in the same directory, named
+     * {@code .adam4j-<tag>-<pid>-<random>.tmp} (at most 51 bytes, whatever the target's name; the tag
+     * is a hash of the target's name), which is forced to disk and renamed over the target; the
+     * directory is forced too. Concurrent saves, to one target or to several, each use their own
+     * temporary file, and the last rename wins. A save removes only temporary files of its own target
+     * whose process no longer runs (left by a crash). The file gets the permissions the umask gives
+     * new files. When {@code target} is a symbolic link, the file it points to is replaced (as most
+     * tools write through a link) and the link is kept.
      */
     public static void write(Path target, Map<String, String> metadata, List<Entry> entries) throws CheckpointException {
-        Path dir = target.toAbsolutePath().getParent();
+        Path dest = resolve(target);
+        Path dir = dest.getParent();
+        String tag = String.format("%08x", tagOf(dest.getFileName().toString()));
         Path tmp = null;
-        long started = System.currentTimeMillis();
         try {
             if (metadata.containsKey(CHECKSUM_KEY)) throw new CheckpointException("metadata key " + CHECKSUM_KEY + " is reserved");
             Map<String, String> meta = new java.util.LinkedHashMap<>(metadata);
@@ -72,8 +89,9 @@ public final class SafetensorsWriter {
             byte[] header = header(meta, entries);
             int digits = checksumDigits(header);
             CRC32C crc = new CRC32C();
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            tmp = dir.resolve(".adam4j-" + tag + "-" + ProcessHandle.current().pid() + "-"
+                    + String.format("%016x", RANDOM.nextLong()) + ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
                 crc.update(len.duplicate());
                 writeFully(ch, len);
@@ -87,13 +105,13 @@ public final class SafetensorsWriter {
                 ch.force(true);
             }
             try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new CheckpointException(target + ": the file system cannot rename atomically; refusing to risk the previous checkpoint", e);
             }
             tmp = null;
             forceDirectory(dir);
-            removeStaleTemporaries(dir, target, started);
+            removeOrphans(dir, tag);
         } catch (CheckpointException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -103,24 +121,50 @@ public final class SafetensorsWriter {
                 try {
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
-                    // the temporary file is named .<target>.*.tmp; the target itself is untouched
+                    // the temporary file is ours alone; the target itself is untouched
                 }
             }
         }
     }
 
+    /** The file to replace: {@code target}, or the file a symbolic link points to; its directory must exist. */
+    private static Path resolve(Path target) throws CheckpointException {
+        Path t = target.toAbsolutePath();
+        if (t.getFileName() == null) throw new CheckpointException(target + " names a directory, not a file");
+        try {
+            for (int hops = 0; Files.isSymbolicLink(t); hops++) {
+                if (hops > 40) throw new CheckpointException(target + ": too many levels of symbolic links");
+                t = t.resolveSibling(Files.readSymbolicLink(t)).toAbsolutePath().normalize();
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(target + ": cannot follow the symbolic link: " + e.getMessage(), e);
+        }
+        Path dir = t.getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new CheckpointException(target + ": the directory " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist"));
+        }
+        if (Files.isDirectory(t)) throw new CheckpointException(target + " is a directory");
+        return t;
+    }
+
+    private static int tagOf(String name) {
+        CRC32C c = new CRC32C();
+        c.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return (int) c.getValue();
+    }
+
     /**
-     * Deletes temporary files of earlier saves of {@code target} that a crash left behind (named
-     * {@code .<target>.*.tmp} and last modified before this save began). Best effort.
+     * Deletes temporary files of earlier saves of the same target that a crash left behind: same
+     * tag, and a process id that no longer runs. Another thread's or process's save in progress is
+     * never touched. Best effort.
      */
-    private static void removeStaleTemporaries(Path dir, Path target, long started) {
-        String prefix = "." + target.getFileName() + ".";
+    private static void removeOrphans(Path dir, String tag) {
         try (var files = Files.list(dir)) {
             for (Path p : files.toList()) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(prefix) && name.endsWith(".tmp")
-                        && Files.getLastModifiedTime(p).toMillis() < started) {
-                    Files.deleteIfExists(p);
+                Matcher m = TEMP.matcher(p.getFileName().toString());
+                if (m.matches() && m.group(1).equals(tag)) {
+                    long pid = Long.parseLong(m.group(2));
+                    if (ProcessHandle.of(pid).isEmpty()) Files.deleteIfExists(p);
                 }
             }
         } catch (IOException | RuntimeException ignored) {
