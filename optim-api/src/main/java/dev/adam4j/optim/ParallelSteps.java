@@ -47,6 +47,17 @@ final class ParallelSteps {
         return StepPool.INSTANCE;
     }
 
+    /**
+     * One kernel call split into chunks on cache-line boundaries. The chunks are claimed atomically,
+     * by the caller and by the tasks handed to the executor, so every chunk runs exactly once
+     * whatever the executor does: a task it drops, runs twice, runs late, or runs and then throws
+     * changes nothing, because the caller claims every chunk no task has claimed (so a step never
+     * waits for a task that may never run), and a task that runs after the chunks are gone claims
+     * nothing. The caller returns only when every claimed chunk is finished, so no other thread
+     * writes the buffers after {@code step} returns or throws. The first failure of a chunk is
+     * rethrown; an executor that refuses a task ({@code RuntimeException}) only loses the help; an
+     * {@code Error} thrown by {@code execute} is rethrown once the step is complete.
+     */
     void step(AdamHyperparameters h, long t, double gradScale, DataBuffer p, DataBuffer g, DataBuffer m,
             DataBuffer v, DataBuffer x) {
         long n = p.length();
@@ -66,60 +77,62 @@ final class ParallelSteps {
             long aligned = ((ideal + lead + quantum - 1) / quantum) * quantum - lead;
             cut[k] = Math.min(n, Math.max(cut[k - 1], aligned));
         }
-        Join join = new Join(parts - 1);
-        for (int k = 1; k < parts; k++) {
+        Job job = new Job(cut, k -> {
             long from = cut[k], len = cut[k + 1] - cut[k];
-            Runnable part = () -> {
-                try {
-                    KernelCall.step(h, t, gradScale, p.slice(from, len), g.slice(from, len), m.slice(from, len),
-                            v.slice(from, len), x == null ? null : x.slice(from, len));
-                } catch (Throwable e) {
-                    join.fail(e);
-                } finally {
-                    join.arrive();
-                }
-            };
+            KernelCall.step(h, t, gradScale, p.slice(from, len), g.slice(from, len), m.slice(from, len),
+                    v.slice(from, len), x == null ? null : x.slice(from, len));
+        });
+        Error executorError = null;
+        for (int k = 1; k < parts; k++) {
             try {
-                executor.execute(part);
+                executor.execute(job::work);
             } catch (RuntimeException rejected) {
-                part.run(); // a rejecting executor (shut down, saturated): this part runs here instead
+                break; // a rejecting executor (shut down, saturated): the caller claims the rest
+            } catch (Error e) {
+                executorError = e;
+                break;
             }
         }
-        try {
-            KernelCall.step(h, t, gradScale, p.slice(0, cut[1]), g.slice(0, cut[1]), m.slice(0, cut[1]),
-                    v.slice(0, cut[1]), x == null ? null : x.slice(0, cut[1]));
-        } catch (Throwable e) {
-            join.fail(e);
-        }
-        join.await();
+        job.work(); // the caller's share, and whatever no task has claimed
+        job.await();
+        if (executorError != null) throw executorError;
     }
 
     /**
-     * Waits for the parts handed to other threads: the caller spins for up to {@link #JOIN_SPIN_NANOS}
-     * (the parts are equal, so they usually finish within a microsecond of the caller's), then parks.
-     * The first failure of any part, the caller's included, is rethrown once all parts are done.
+     * The chunks of one call: claimed through one counter, counted as finished through another.
+     * The caller waits for the finished count, spinning for up to {@link #JOIN_SPIN_NANOS} (the
+     * chunks are equal, so they usually finish within a microsecond of the caller's), then parking.
      */
-    private static final class Join {
-        private final AtomicInteger pending;
+    private static final class Job {
+        private final int parts;
+        private final java.util.function.IntConsumer chunk;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger finished = new AtomicInteger();
         private final Thread waiter = Thread.currentThread();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        Join(int parts) {
-            pending = new AtomicInteger(parts);
+        Job(long[] cut, java.util.function.IntConsumer chunk) {
+            this.parts = cut.length - 1;
+            this.chunk = chunk;
         }
 
-        void fail(Throwable e) {
-            failure.compareAndSet(null, e);
-        }
-
-        void arrive() {
-            if (pending.decrementAndGet() == 0) LockSupport.unpark(waiter);
+        /** Claims and runs chunks until none is left. Safe to call any number of times, at any time. */
+        void work() {
+            for (int k = next.getAndIncrement(); k < parts; k = next.getAndIncrement()) {
+                try {
+                    chunk.accept(k);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    if (finished.incrementAndGet() == parts) LockSupport.unpark(waiter);
+                }
+            }
         }
 
         void await() {
             long spinUntil = System.nanoTime() + JOIN_SPIN_NANOS;
             boolean interrupted = false;
-            while (pending.get() != 0) {
+            while (finished.get() != parts) {
                 if (System.nanoTime() - spinUntil < 0) {
                     Thread.onSpinWait();
                 } else {
