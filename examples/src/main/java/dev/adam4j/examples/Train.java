@@ -44,48 +44,74 @@ public final class Train {
             SIMD: run the JVM with --add-modules jdk.incubator.vector (./train does).
             """;
 
-    public static void main(String[] args) throws Exception {
-        PrintStream out = System.out;
+    /** The command line, parsed and checked: every value is valid once this exists. */
+    record Options(int steps, int hidden, int batch, double lr, long seed, Path checkpoint, int checkpointEvery,
+            int stopAt, boolean resume, boolean throughput, int throughputSteps, boolean separate, boolean help) {}
+
+    /**
+     * Parses {@code args}; a bad one throws {@link IllegalArgumentException} with one line naming the
+     * option and the value.
+     */
+    static Options parse(String[] args) {
         int steps = 1500, hidden = 64, batch = 128, checkpointEvery = 250, stopAt = -1, throughputSteps = 10;
         double lr = DEFAULT_LR;
         long seed = 7;
         Path checkpoint = Path.of("runs", "spirals.safetensors");
-        boolean resume = false, throughput = false, separate = false;
+        boolean resume = false, throughput = false, separate = false, help = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--steps" -> steps = positive(args, ++i);
+                case "--hidden" -> hidden = positive(args, ++i);
+                case "--batch" -> batch = positive(args, ++i);
+                case "--lr" -> lr = learningRate(args, ++i);
+                case "--seed" -> seed = wholeNumber(args, ++i);
+                case "--checkpoint" -> checkpoint = path(args, ++i);
+                case "--checkpoint-every" -> checkpointEvery = nonNegative(args, ++i);
+                case "--stop-at" -> stopAt = positive(args, ++i);
+                case "--resume" -> resume = true;
+                case "--throughput" -> throughput = true;
+                case "--throughput-steps" -> throughputSteps = positive(args, ++i);
+                case "--separate" -> separate = true;
+                case "--help", "-h" -> help = true;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        return new Options(steps, hidden, batch, lr, seed, checkpoint, checkpointEvery, stopAt, resume, throughput,
+                throughputSteps, separate, help);
+    }
+
+    public static void main(String[] args) throws Exception {
+        PrintStream out = System.out;
+        Options o;
         try {
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--steps" -> steps = positive(args, ++i);
-                    case "--hidden" -> hidden = positive(args, ++i);
-                    case "--batch" -> batch = positive(args, ++i);
-                    case "--lr" -> lr = Double.parseDouble(value(args, ++i));
-                    case "--seed" -> seed = Long.parseLong(value(args, ++i));
-                    case "--checkpoint" -> checkpoint = Path.of(value(args, ++i));
-                    case "--checkpoint-every" -> checkpointEvery = Integer.parseInt(value(args, ++i));
-                    case "--stop-at" -> stopAt = positive(args, ++i);
-                    case "--resume" -> resume = true;
-                    case "--throughput" -> throughput = true;
-                    case "--throughput-steps" -> throughputSteps = positive(args, ++i);
-                    case "--separate" -> separate = true;
-                    case "--help", "-h" -> {
-                        out.print(HELP);
-                        return;
-                    }
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
-                }
+            o = parse(args);
+            if (o.resume() && !Files.isRegularFile(o.checkpoint())) {
+                throw new IllegalArgumentException("--resume: there is no checkpoint at " + o.checkpoint());
             }
         } catch (IllegalArgumentException e) {
             System.err.println("train: " + e.getMessage() + " (see --help)");
             System.exit(2);
+            return;
+        }
+        if (o.help()) {
+            out.print(HELP);
+            return;
         }
         out.println("adam4j: kernel " + providerDescription());
         if (AdamKernels.vectorBitSize() == 0) {
             out.println("adam4j: SIMD is off; run the JVM with --add-modules jdk.incubator.vector to enable it");
         }
-        if (throughput) {
-            Throughput.run(throughputSteps, separate, out);
+        if (o.throughput()) {
+            Throughput.run(o.throughputSteps(), o.separate(), out);
             return;
         }
-        train(out, steps, hidden, batch, lr, seed, checkpoint, checkpointEvery, stopAt, resume);
+        try {
+            train(out, o.steps(), o.hidden(), o.batch(), o.lr(), o.seed(), o.checkpoint(), o.checkpointEvery(), o.stopAt(),
+                    o.resume());
+        } catch (CheckpointException e) {
+            System.err.println("train: " + e.getMessage());
+            System.exit(2);
+        }
     }
 
     static String providerDescription() {
@@ -105,6 +131,13 @@ public final class Train {
         }
         if (checkpoint.toAbsolutePath().getParent() != null) Files.createDirectories(checkpoint.toAbsolutePath().getParent());
         int last = stopAt > 0 ? Math.min(stopAt, steps) : steps;
+        if (start >= last) {
+            double[] eval = model.evaluate(data);
+            out.printf("nothing to train: the checkpoint is at step %d and the run ends at step %d%n", start, last);
+            out.printf("final: step %d, loss %.4f, accuracy %.1f%% on %d points%n", start, eval[1], 100 * eval[0], data.size());
+            out.printf("parameters sha256 %s%n", model.digest());
+            return;
+        }
         out.printf("training: %d points, MLP 2-%d-%d-2 (%d parameters), batch %d, lr %s, steps %d..%d%n",
                 data.size(), hidden, hidden, model.flat.data().length(), batch, lr, start + 1, last);
         Progress progress = new Progress(out, start, last);
@@ -138,10 +171,50 @@ public final class Train {
         return args[i];
     }
 
+    private static long wholeNumber(String[] args, int i) {
+        String v = value(args, i);
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(args[i - 1] + " needs a whole number, got '" + v + "'");
+        }
+    }
+
+    private static int nonNegative(String[] args, int i) {
+        long v = wholeNumber(args, i);
+        if (v < 0 || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(args[i - 1] + " must be between 0 and " + Integer.MAX_VALUE + ", got " + v);
+        }
+        return (int) v;
+    }
+
     private static int positive(String[] args, int i) {
-        int v = Integer.parseInt(value(args, i));
-        if (v <= 0) throw new IllegalArgumentException(args[i - 1] + " must be positive, got " + v);
+        int v = nonNegative(args, i);
+        if (v == 0) throw new IllegalArgumentException(args[i - 1] + " must be positive, got 0");
         return v;
+    }
+
+    private static double learningRate(String[] args, int i) {
+        String v = value(args, i);
+        double lr;
+        try {
+            lr = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(args[i - 1] + " needs a number, got '" + v + "'");
+        }
+        if (!(lr >= 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException(args[i - 1] + " must be a finite number >= 0, got " + v);
+        }
+        return lr;
+    }
+
+    private static Path path(String[] args, int i) {
+        String v = value(args, i);
+        try {
+            return Path.of(v);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException(args[i - 1] + " is not a valid path: '" + v + "'");
+        }
     }
 
     /** A progress bar on a terminal; a line every tenth of the run otherwise (logs, CI). */
