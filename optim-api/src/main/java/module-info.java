@@ -8,4 +8,5 @@ module dev.adam4j.optim {
 
     exports dev.adam4j.optim;
     exports dev.adam4j.optim.checkpoint;
+    exports dev.adam4j.optim.lr;
 }
