@@ -54,6 +54,7 @@ public class CeilingBench {
     }
 
     @Benchmark
+    @Traffic(f32Bytes = 28) // reads 4 streams, writes 3, like Adam
     public void adamShaped() {
         if (precision == Precision.F32) {
             int i = 0;
@@ -85,6 +86,7 @@ public class CeilingBench {
     }
 
     @Benchmark
+    @Traffic(f32Bytes = 8) // reads one stream, writes one
     public void copy() {
         if (precision == Precision.F32) System.arraycopy(fp, 0, fdst, 0, size);
         else System.arraycopy(dp, 0, ddst, 0, size);

@@ -80,6 +80,7 @@ public abstract class KernelBench {
     }
 
     @Benchmark
+    @Traffic(f32Bytes = 28, amsgradF32Bytes = 36) // p, g, m, v read; p, m, v written (+ vmax both ways)
     public void step() {
         buffers.step(h, t++);
     }

@@ -90,6 +90,7 @@ public class OptimizerBench {
     }
 
     @Benchmark
+    @Traffic(f32Bytes = 28, elements = 10_000_000)
     public void manyTensors(ManyTensors s) {
         s.opt.step();
     }
@@ -127,6 +128,7 @@ public class OptimizerBench {
     }
 
     @Benchmark
+    @Traffic(f32Bytes = 28, elements = 10_000_000)
     public void manyCalls(ManyCalls s) {
         long t = ++s.t;
         for (int i = 0; i < 10_000; i++) {
@@ -136,6 +138,7 @@ public class OptimizerBench {
     }
 
     @Benchmark
+    @Traffic(f32Bytes = 28)
     public void threads(Threads s) {
         s.opt.step();
     }

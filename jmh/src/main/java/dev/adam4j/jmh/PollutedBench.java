@@ -51,6 +51,7 @@ public class PollutedBench {
     }
 
     @Benchmark
+    @Traffic(f32Bytes = 28, sizeMultiple = 2) // steps a heap and a native buffer of size elements each
     public void heapThenNative() {
         heap.step(h, t);
         offHeap.step(h, t++);

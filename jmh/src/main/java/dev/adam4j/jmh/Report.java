@@ -25,106 +25,6 @@ import java.util.function.Predicate;
 public final class Report {
     private Report() {}
 
-    /** One benchmark result: its name, parameters, median of iterations (ops/s), JMH's ±error, alloc. */
-    record Result(String benchmark, Map<String, String> params, double median, double score, double error, double allocBytesPerOp) {
-        String p(String k) {
-            return params.getOrDefault(k, "");
-        }
-
-        int size() {
-            return Integer.parseInt(params.getOrDefault("size", "0"));
-        }
-
-        /** Bytes moved by one operation (the memory traffic of Adam: 7 or 9 streams of elements). */
-        double bytesPerOp() {
-            int elem = p("precision").equals("F64") ? 8 : 4;
-            String b = benchmark;
-            if (b.contains("KernelBench")) return (double) size() * elem * (p("variant").equals("AMSGRAD") ? 9 : 7);
-            if (b.endsWith("adamShaped")) return (double) size() * elem * 7;
-            if (b.endsWith("copy")) return (double) size() * elem * 2;
-            if (b.contains("Polluted")) return 2.0 * size() * 28;
-            if (b.endsWith("manyTensors") || b.endsWith("manyCalls")) return 10_000_000.0 * 28;
-            if (b.endsWith("threads")) return (double) size() * 28;
-            if (b.contains("Peer")) return (double) size() * 28 * (p("variant").equals("AMSGRAD") ? 9.0 / 7 : 1);
-            return Double.NaN;
-        }
-
-        double gbps() {
-            return median * bytesPerOp() / 1e9;
-        }
-
-        double gbpsError() {
-            return error * bytesPerOp() / 1e9;
-        }
-    }
-
-    static List<Result> read(Path json) throws IOException {
-        List<Result> out = new ArrayList<>();
-        try (JsonParser p = new JsonFactory().createParser(json.toFile())) {
-            if (p.nextToken() != JsonToken.START_ARRAY) throw new IOException("not a JMH result list");
-            while (p.nextToken() == JsonToken.START_OBJECT) {
-                String bench = null;
-                Map<String, String> params = new LinkedHashMap<>();
-                double score = Double.NaN, error = Double.NaN, alloc = Double.NaN;
-                List<Double> raw = new ArrayList<>();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String f = p.currentName();
-                    p.nextToken();
-                    switch (f) {
-                        case "benchmark" -> bench = p.getText();
-                        case "params" -> {
-                            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                                String k = p.currentName();
-                                p.nextToken();
-                                params.put(k, p.getText());
-                            }
-                        }
-                        case "primaryMetric" -> {
-                            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                                String k = p.currentName();
-                                JsonToken t = p.nextToken();
-                                switch (k) {
-                                    case "score" -> score = p.getDoubleValue();
-                                    case "scoreError" -> error = t == JsonToken.VALUE_STRING ? Double.NaN : p.getDoubleValue();
-                                    case "rawData" -> {
-                                        while (p.nextToken() == JsonToken.START_ARRAY) {
-                                            while (p.nextToken() != JsonToken.END_ARRAY) raw.add(p.getDoubleValue());
-                                        }
-                                    }
-                                    default -> p.skipChildren();
-                                }
-                            }
-                        }
-                        case "secondaryMetrics" -> {
-                            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                                String k = p.currentName();
-                                p.nextToken();
-                                if (k.equals("gc.alloc.rate.norm") || k.equals("·gc.alloc.rate.norm")) {
-                                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                                        String kk = p.currentName();
-                                        p.nextToken();
-                                        if (kk.equals("score")) alloc = p.getDoubleValue();
-                                        else p.skipChildren();
-                                    }
-                                } else {
-                                    p.skipChildren();
-                                }
-                            }
-                        }
-                        default -> p.skipChildren();
-                    }
-                }
-                double median = raw.isEmpty() ? score : median(raw);
-                out.add(new Result(bench.replace("dev.adam4j.jmh.", ""), params, median, score, error, alloc));
-            }
-        }
-        return out;
-    }
-
-    static double median(List<Double> xs) {
-        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-    }
 
     static Result find(List<Result> rs, String bench, Predicate<Result> where) {
         return rs.stream().filter(r -> r.benchmark().equals(bench) && where.test(r)).findFirst().orElse(null);
@@ -144,7 +44,7 @@ public final class Report {
     }
 
     public static void main(String[] args) throws IOException {
-        List<Result> rs = read(Path.of(args[0]));
+        List<Result> rs = JmhJson.read(Path.of(args[0]));
         Path docs = Path.of(args[1]);
         String machine = Files.readString(Path.of(args[2])).strip();
         String command = args[3];
@@ -244,11 +144,11 @@ public final class Report {
             }
         }
 
-        targets(md, rs, machine);
+        Goals.table(md, rs, machine);
 
         md.append("\n## Chart\n\n![throughput against size](benchmarks.svg)\n");
         Files.writeString(docs.resolve("benchmarks.md"), md.toString());
-        Files.writeString(docs.resolve("benchmarks.svg"), chart(rs));
+        Files.writeString(docs.resolve("benchmarks.svg"), Chart.svg(rs));
         System.out.println("wrote " + docs.resolve("benchmarks.md") + " and " + docs.resolve("benchmarks.svg"));
     }
 
@@ -260,78 +160,6 @@ public final class Report {
     static Result peer(List<Result> rs, String impl, String size, String threads) {
         Predicate<Result> at = r -> r.p("size").equals(size) && r.p("threads").equals(threads);
         return impl.equals("ND4J") ? find(rs, "Nd4jPeerBench.step", at) : find(rs, "PeerBench.step", at.and(r -> r.p("impl").equals(impl)));
-    }
-
-    /** The README's goals, each with the ratios this run measured. */
-    static void targets(StringBuilder md, List<Result> rs, String machine) {
-        md.append("\n## Targets (README goals) against this run\n\n| goal | measured | verdict |\n|---|---|---|\n");
-        List<String> peerSizes = sizes(rs.stream().filter(r -> r.benchmark().equals("PeerBench.step")).toList());
-        for (String th : List.of("1", "2")) {
-            for (boolean small : new boolean[] {true, false}) {
-                double goal = small ? 1.25 : 1.0;
-                List<String> parts = new ArrayList<>();
-                boolean met = true;
-                for (String size : peerSizes) {
-                    if ((Long.parseLong(size) <= 1 << 20) != small) continue;
-                    Result ours = peer(rs, "ADAM4J", size, th), fused = peer(rs, "TORCH_FUSED", size, th);
-                    if (ours == null || fused == null) continue;
-                    double q = ours.gbps() / fused.gbps();
-                    met &= q >= goal;
-                    parts.add(String.format(Locale.ROOT, "%s: %.2f×", human(size), q));
-                }
-                row(md, String.format(Locale.ROOT, "≥ %.2f× PyTorch fused %s 1M, %s thread%s", goal, small ? "up to" : "above", th, th.equals("1") ? "" : "s"), parts, met);
-            }
-            List<String> parts = new ArrayList<>();
-            boolean met = true;
-            for (String size : peerSizes) {
-                Result ours = peer(rs, "ADAM4J", size, th), nd4j = peer(rs, "ND4J", size, th);
-                if (ours == null || nd4j == null) continue;
-                double q = ours.gbps() / nd4j.gbps();
-                met &= q >= 5;
-                parts.add(String.format(Locale.ROOT, "%s: %.1f×", human(size), q));
-            }
-            row(md, "≥ 5× ND4J at every size, " + th + " thread" + (th.equals("1") ? "" : "s"), parts, met);
-        }
-        List<String> parts = new ArrayList<>();
-        boolean met = true;
-        for (Result v : rs.stream().filter(r -> r.benchmark().equals("KernelBench.Vector.step") && r.size() >= 1 << 24
-                && r.p("precision").equals("F32") && r.p("storage").equals("ARRAY") && r.p("variant").equals("ADAM")
-                && Double.isNaN(r.allocBytesPerOp())).sorted(Comparator.comparingInt(Result::size)).toList()) {
-            Result c = find(rs, "CeilingBench.adamShaped", r -> r.size() == v.size() && r.p("precision").equals("F32"));
-            if (c == null) continue;
-            double q = v.gbps() / c.gbps();
-            met &= q >= 0.9;
-            parts.add(String.format(Locale.ROOT, "%s: %.0f%% (%s vs %s GB/s)", human(String.valueOf(v.size())), 100 * q, gb(v), gb(c)));
-        }
-        row(md, "≥ 90% of the adam-shaped ceiling at 16M and above (f32 float[])", parts, met);
-        long l3 = l3Bytes(machine);
-        parts = new ArrayList<>();
-        met = true;
-        for (Result two : rs.stream().filter(r -> r.benchmark().equals("OptimizerBench.threads") && r.p("threads").equals("2")
-                && 16L * r.size() <= l3).sorted(Comparator.comparingInt(Result::size)).toList()) {
-            Result one = find(rs, "OptimizerBench.threads", r -> r.size() == two.size() && r.p("threads").equals("1"));
-            if (one == null) continue;
-            double q = two.gbps() / one.gbps();
-            met &= q >= 1.8;
-            parts.add(String.format(Locale.ROOT, "%s: %.2f×", human(String.valueOf(two.size())), q));
-        }
-        row(md, "2 threads ≥ 1.8× one thread in cache (p, g, m, v: 16 B/element within the L3)", parts, met);
-        Result single = find(rs, "OptimizerBench.manyTensors", r -> r.p("layout").equals("SINGLE"));
-        parts = new ArrayList<>();
-        met = true;
-        for (String layout : List.of("FLAT", "SEPARATE")) {
-            Result many = find(rs, "OptimizerBench.manyTensors", r -> r.p("layout").equals(layout));
-            if (many == null || single == null) continue;
-            double q = single.median() / many.median();
-            met &= q <= 1.2;
-            parts.add(String.format(Locale.ROOT, "%s: %.2f×", layout.toLowerCase(Locale.ROOT), q));
-        }
-        row(md, "10,000 tensors within 1.2× of one tensor's time", parts, met);
-    }
-
-    static void row(StringBuilder md, String goal, List<String> parts, boolean met) {
-        md.append("| ").append(goal).append(" | ").append(parts.isEmpty() ? "not in this run" : String.join(", ", parts)).append(" | ")
-                .append(parts.isEmpty() ? "–" : met ? "met" : "**not met**").append(" |\n");
     }
 
     static String human(String size) {
@@ -347,68 +175,4 @@ public final class Report {
         return (long) (v * switch (m.group(2)) { case "K" -> 1L << 10; case "M" -> 1L << 20; default -> 1L << 30; });
     }
 
-    /** GB/s against size (log scale), f32 arrays, default variant: vector, scalar, the two ceilings. */
-    static String chart(List<Result> rs) {
-        Map<String, List<Result>> lines = new LinkedHashMap<>();
-        Predicate<Result> f32 = r -> r.p("precision").equals("F32") && Double.isNaN(r.allocBytesPerOp()); // not under -prof gc
-        lines.put("adam4j vector", rs.stream().filter(r -> r.benchmark().equals("KernelBench.Vector.step") && f32.test(r)
-                && r.p("storage").equals("ARRAY") && r.p("variant").equals("ADAM")).toList());
-        lines.put("adam4j scalar", rs.stream().filter(r -> r.benchmark().equals("KernelBench.Scalar.step") && f32.test(r)
-                && r.p("storage").equals("ARRAY") && r.p("variant").equals("ADAM")).toList());
-        lines.put("ceiling: adam-shaped", rs.stream().filter(r -> r.benchmark().equals("CeilingBench.adamShaped") && f32.test(r)).toList());
-        lines.put("ceiling: copy", rs.stream().filter(r -> r.benchmark().equals("CeilingBench.copy") && f32.test(r)).toList());
-        for (Result r : rs) {
-            if (r.benchmark().startsWith("PeerBench") && r.p("threads").equals("1") && !r.p("impl").equals("ADAM4J")) {
-                lines.computeIfAbsent(r.p("impl").equals("TORCH_FUSED") ? "PyTorch fused (1 thread)" : "torch::optim::Adam (1 thread)",
-                        k -> new ArrayList<>()).add(r);
-            }
-            if (r.benchmark().startsWith("Nd4jPeerBench") && r.p("threads").equals("1")) {
-                lines.computeIfAbsent("ND4J AdamUpdater (1 thread)", k -> new ArrayList<>()).add(r);
-            }
-        }
-        String[] colors = {"#1f77b4", "#ff7f0e", "#2ca02c", "#7f7f7f", "#d62728", "#9467bd", "#8c564b"};
-        double maxGb = rs.stream().filter(r -> lines.values().stream().anyMatch(l -> l.contains(r))).mapToDouble(Result::gbps)
-                .filter(x -> !Double.isNaN(x)).max().orElse(1) * 1.1;
-        int w = 860, h = 420, left = 70, right = 260, top = 30, bottom = 50;
-        double minLog = 12, maxLog = 26;
-        StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", w, h));
-        s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"14\">One Adam step, f32, float[]: GB/s of memory traffic vs elements</text>\n", left));
-        int pw = w - left - right, ph = h - top - bottom;
-        for (int e = (int) minLog; e <= maxLog; e += 2) {
-            double x = left + pw * (e - minLog) / (maxLog - minLog);
-            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>", x, top, x, top + ph));
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">2^%d</text>\n", x, top + ph + 18, e));
-        }
-        for (int k = 0; k <= 5; k++) {
-            double v = maxGb * k / 5, y = top + ph - ph * k / 5.0;
-            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>", left, y, left + pw, y));
-            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n", left - 6, y + 4, v));
-        }
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">elements (log scale)</text>\n", left + pw / 2, h - 10));
-        s.append(String.format(Locale.ROOT, "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">GB/s</text>\n", top + ph / 2, top + ph / 2));
-        int i = 0;
-        for (Map.Entry<String, List<Result>> line : lines.entrySet()) {
-            List<Result> pts = line.getValue().stream().sorted(Comparator.comparingInt(Result::size)).toList();
-            if (pts.isEmpty()) continue;
-            String color = colors[i % colors.length];
-            String dash = line.getKey().startsWith("ceiling") ? " stroke-dasharray=\"6 4\"" : "";
-            StringBuilder path = new StringBuilder();
-            for (Result r : pts) {
-                double x = left + pw * (Math.log(r.size()) / Math.log(2) - minLog) / (maxLog - minLog);
-                double y = top + ph - ph * r.gbps() / maxGb;
-                path.append(path.isEmpty() ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f", x, y));
-                s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", x, y, color));
-            }
-            s.append(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s/>\n", path, color, dash));
-            double ly = top + 10 + 20 * i;
-            s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>", left + pw + 15, ly,
-                    left + pw + 40, ly, color, dash));
-            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\">%s</text>\n", left + pw + 45, ly + 4, line.getKey()));
-            i++;
-        }
-        s.append("</svg>\n");
-        return s.toString();
-    }
 }

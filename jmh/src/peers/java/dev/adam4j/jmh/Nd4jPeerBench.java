@@ -93,6 +93,7 @@ public class Nd4jPeerBench {
     }
 
     @Benchmark
+    @Traffic(f32Bytes = 28)
     public void step() {
         updater.applyUpdater(grad, iteration++, 0);
         params.subi(grad);

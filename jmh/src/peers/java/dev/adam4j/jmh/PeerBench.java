@@ -101,6 +101,7 @@ public class PeerBench {
     }
 
     @Benchmark
+    @Traffic(f32Bytes = 28, amsgradF32Bytes = 36)
     public void step() {
         switch (impl) {
             case "ADAM4J" -> adam4j.step();
