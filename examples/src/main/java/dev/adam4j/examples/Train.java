@@ -5,6 +5,9 @@ import dev.adam4j.optim.Adam;
 import dev.adam4j.optim.AdamOptions;
 import dev.adam4j.optim.checkpoint.Checkpoint;
 import dev.adam4j.optim.checkpoint.CheckpointException;
+import dev.adam4j.optim.lr.LambdaLR;
+import dev.adam4j.optim.lr.Warmup;
+import java.util.Map;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +33,10 @@ public final class Train {
               --hidden H            hidden width (default 64)
               --batch B             mini-batch size (default 128); batches are drawn from the
                                     step number, so a resumed run sees the same batches
-              --lr X                learning rate (default 0.05)
+              --lr X                peak learning rate (default 0.05)
+              --schedule S          cosine (default: linear warm-up, then cosine decay to 0, Hugging
+                                    Face's get_cosine_schedule_with_warmup) or constant
+              --warmup N            warm-up steps of the cosine schedule (default: 5% of --steps)
               --seed S              data and initialisation seed (default 7)
               --checkpoint PATH     checkpoint file (default runs/spirals.safetensors)
               --checkpoint-every K  save every K steps (default 250; 0: only at the end)
@@ -46,7 +52,26 @@ public final class Train {
 
     /** The command line, parsed and checked: every value is valid once this exists. */
     record Options(int steps, int hidden, int batch, double lr, long seed, Path checkpoint, int checkpointEvery,
-            int stopAt, boolean resume, boolean throughput, int throughputSteps, boolean separate, boolean help) {}
+            int stopAt, boolean resume, boolean throughput, int throughputSteps, boolean separate, boolean help,
+            Schedule schedule) {}
+
+    /** The learning-rate schedule of a run: warm-up steps then cosine decay, or constant (warmup < 0). */
+    record Schedule(boolean cosine, int warmup) {
+        static final Schedule CONSTANT = new Schedule(false, 0);
+
+        /** Hugging Face's cosine with 5% warm-up, the default. */
+        static Schedule defaultFor(int steps) {
+            return new Schedule(true, Math.max(1, steps / 20));
+        }
+
+        LambdaLR attach(Adam opt, int steps) {
+            return cosine ? Warmup.cosine(opt, warmup, steps) : new LambdaLR(opt, step -> 1.0);
+        }
+
+        String describe() {
+            return cosine ? "warm-up " + warmup + " steps, then cosine to 0" : "constant";
+        }
+    }
 
     /**
      * Parses {@code args}; a bad one throws {@link IllegalArgumentException} with one line naming the
@@ -58,6 +83,8 @@ public final class Train {
         long seed = 7;
         Path checkpoint = Path.of("runs", "spirals.safetensors");
         boolean resume = false, throughput = false, separate = false, help = false;
+        String schedule = "cosine";
+        int warmup = -1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--steps" -> steps = positive(args, ++i);
@@ -73,11 +100,21 @@ public final class Train {
                 case "--throughput-steps" -> throughputSteps = positive(args, ++i);
                 case "--separate" -> separate = true;
                 case "--help", "-h" -> help = true;
+                case "--schedule" -> {
+                    schedule = value(args, ++i);
+                    if (!schedule.equals("cosine") && !schedule.equals("constant")) {
+                        throw new IllegalArgumentException("--schedule must be cosine or constant, got '" + schedule + "'");
+                    }
+                }
+                case "--warmup" -> warmup = nonNegative(args, ++i);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        if (warmup > steps) throw new IllegalArgumentException("--warmup " + warmup + " exceeds --steps " + steps);
+        Schedule s = schedule.equals("constant") ? Schedule.CONSTANT
+                : warmup >= 0 ? new Schedule(true, warmup) : Schedule.defaultFor(steps);
         return new Options(steps, hidden, batch, lr, seed, checkpoint, checkpointEvery, stopAt, resume, throughput,
-                throughputSteps, separate, help);
+                throughputSteps, separate, help, s);
     }
 
     public static void main(String[] args) throws Exception {
@@ -107,7 +144,7 @@ public final class Train {
         }
         try {
             train(out, o.steps(), o.hidden(), o.batch(), o.lr(), o.seed(), o.checkpoint(), o.checkpointEvery(), o.stopAt(),
-                    o.resume());
+                    o.resume(), o.schedule());
         } catch (CheckpointException e) {
             System.err.println("train: " + e.getMessage());
             System.exit(2);
@@ -118,14 +155,28 @@ public final class Train {
         return AdamKernels.providerName() + (AdamKernels.vectorBitSize() > 0 ? " (" + AdamKernels.vectorBitSize() + "-bit)" : "");
     }
 
+    /** {@link #train} with the default schedule for {@code steps}. */
     static void train(PrintStream out, int steps, int hidden, int batch, double lr, long seed, Path checkpoint,
             int checkpointEvery, int stopAt, boolean resume) throws CheckpointException, java.io.IOException {
+        train(out, steps, hidden, batch, lr, seed, checkpoint, checkpointEvery, stopAt, resume, Schedule.defaultFor(steps));
+    }
+
+    static void train(PrintStream out, int steps, int hidden, int batch, double lr, long seed, Path checkpoint,
+            int checkpointEvery, int stopAt, boolean resume, Schedule schedule) throws CheckpointException, java.io.IOException {
         Spirals data = new Spirals(1000, seed);
         Mlp model = new Mlp(hidden, seed);
         Adam opt = new Adam(model.params(), AdamOptions.of().lr(lr));
+        LambdaLR scheduler = schedule.attach(opt, steps);
         int start = 0;
         if (resume) {
-            Checkpoint.load(opt, checkpoint, true);
+            Map<String, Map<String, Object>> extras = Checkpoint.load(opt, checkpoint, true);
+            if (extras.containsKey("lr_scheduler")) {
+                try {
+                    scheduler.loadStateDict(extras.get("lr_scheduler"));
+                } catch (IllegalArgumentException e) {
+                    throw new CheckpointException(checkpoint + ": lr_scheduler: " + e.getMessage(), e);
+                }
+            }
             start = (int) opt.state(model.params().get(0)).step();
             out.printf("resumed from %s at step %d%n", checkpoint, start);
         }
@@ -138,8 +189,8 @@ public final class Train {
             out.printf("parameters sha256 %s%n", model.digest());
             return;
         }
-        out.printf("training: %d points, MLP 2-%d-%d-2 (%d parameters), batch %d, lr %s, steps %d..%d%n",
-                data.size(), hidden, hidden, model.flat.data().length(), batch, lr, start + 1, last);
+        out.printf("training: %d points, MLP 2-%d-%d-2 (%d parameters), batch %d, lr %s (%s), steps %d..%d%n",
+                data.size(), hidden, hidden, model.flat.data().length(), batch, lr, schedule.describe(), start + 1, last);
         Progress progress = new Progress(out, start, last);
         int[] idx = new int[Math.min(batch, data.size())];
         double loss = Double.NaN;
@@ -149,13 +200,15 @@ public final class Train {
             for (int i = 0; i < idx.length; i++) idx[i] = r.nextInt(data.size());
             opt.zeroGrad();
             loss = model.lossAndGradient(data, idx);
+            double stepLr = opt.paramGroups().get(0).lr();
             opt.step();
+            scheduler.step();
             if (checkpointEvery > 0 && step % checkpointEvery == 0) {
-                Checkpoint.save(opt, checkpoint, Checkpoint.SaveOptions.defaults().withParams(true));
+                save(opt, scheduler, checkpoint);
             }
-            progress.update(step, loss, () -> model.evaluate(data)[0]);
+            progress.update(step, loss, stepLr, () -> model.evaluate(data)[0]);
         }
-        Checkpoint.save(opt, checkpoint, Checkpoint.SaveOptions.defaults().withParams(true));
+        save(opt, scheduler, checkpoint);
         progress.finish();
         double[] eval = model.evaluate(data);
         if (last < steps) {
@@ -164,6 +217,12 @@ public final class Train {
         out.printf("final: step %d, loss %.4f, accuracy %.1f%% on %d points, %.0f steps/s%n", last, eval[1],
                 100 * eval[0], data.size(), progress.stepsPerSecond());
         out.printf("parameters sha256 %s%n", model.digest());
+    }
+
+    /** The optimizer, the parameters and the schedule's state, in one file. */
+    private static void save(Adam opt, LambdaLR scheduler, Path checkpoint) throws CheckpointException {
+        Checkpoint.save(opt, checkpoint, Checkpoint.SaveOptions.defaults().withParams(true)
+                .withExtraState("lr_scheduler", scheduler.stateDict()));
     }
 
     private static String value(String[] args, int i) {
@@ -237,7 +296,7 @@ public final class Train {
 
         private int lastStep;
 
-        void update(int step, double loss, java.util.function.DoubleSupplier accuracy) {
+        void update(int step, double loss, double lr, java.util.function.DoubleSupplier accuracy) {
             lastStep = step;
             int total = Math.max(1, last - first);
             boolean milestone = (step - first) % Math.max(1, total / 10) == 0 || step == last;
@@ -245,11 +304,11 @@ public final class Train {
             if (tty && (now - lastDraw > 100_000_000L || step == last)) {
                 lastDraw = now;
                 int width = 30, done = (int) ((long) width * (step - first) / total);
-                out.printf("\r[%s%s] step %d/%d  loss %.4f  acc %5.1f%%  %.0f steps/s ", "#".repeat(done), ".".repeat(width - done),
-                        step, last, loss, 100 * accuracy.getAsDouble(), stepsPerSecond());
+                out.printf("\r[%s%s] step %d/%d  lr %.2e  loss %.4f  acc %5.1f%%  %.0f steps/s ", "#".repeat(done),
+                        ".".repeat(width - done), step, last, lr, loss, 100 * accuracy.getAsDouble(), stepsPerSecond());
             } else if (!tty && milestone) {
-                out.printf("step %5d/%d  loss %.4f  acc %5.1f%%  %.0f steps/s%n", step, last, loss, 100 * accuracy.getAsDouble(),
-                        stepsPerSecond());
+                out.printf("step %5d/%d  lr %.2e  loss %.4f  acc %5.1f%%  %.0f steps/s%n", step, last, lr, loss,
+                        100 * accuracy.getAsDouble(), stepsPerSecond());
             }
         }
 
