@@ -42,20 +42,14 @@ public final class ChainedScheduler {
     public Map<String, Object> stateDict() {
         Map<String, Object> sd = new LinkedHashMap<>();
         sd.put("_last_lr", lastLr);
-        List<Object> subs = new ArrayList<>();
-        for (LRScheduler s : schedulers) subs.add(s.stateDict());
-        sd.put("_schedulers", subs);
+        sd.put("_schedulers", StateValues.states(schedulers));
         return sd;
     }
 
     public void loadStateDict(Map<String, Object> sd) {
         Objects.requireNonNull(sd, "state dict");
-        if (!(sd.get("_schedulers") instanceof List<?> subs) || subs.size() != schedulers.size()) {
-            throw new IllegalArgumentException("scheduler state '_schedulers' must list " + schedulers.size() + " states");
-        }
         List<Double> last = StateValues.doubles(sd, "_last_lr", -1);
-        for (int i = 0; i < subs.size(); i++) schedulers.get(i).checkSettings(StateValues.map(subs.get(i), "_schedulers"));
-        for (int i = 0; i < subs.size(); i++) schedulers.get(i).loadStateDict(StateValues.map(subs.get(i), "_schedulers"));
+        StateValues.loadStates(schedulers, sd);
         lastLr = last;
     }
 }

@@ -2,25 +2,16 @@ package dev.adam4j.optim.lr;
 
 import dev.adam4j.optim.Optimizer;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.function.LongToDoubleFunction;
 
 /** PyTorch's {@code MultiplicativeLR}: from the second step, {@code lr = lr · λ(last_epoch)}. */
-public final class MultiplicativeLR extends LRScheduler {
-    private final List<LongToDoubleFunction> lambdas;
-
+public final class MultiplicativeLR extends LambdaSchedule {
     public MultiplicativeLR(Optimizer optimizer, LongToDoubleFunction lambda) {
-        this(optimizer, java.util.Collections.nCopies(optimizer.paramGroups().size(), Objects.requireNonNull(lambda, "lr_lambda")), -1);
+        this(optimizer, forEveryGroup(optimizer, lambda), -1);
     }
 
     public MultiplicativeLR(Optimizer optimizer, List<LongToDoubleFunction> lambdas, long lastEpoch) {
-        super(optimizer, lastEpoch);
-        if (lambdas.size() != optimizer.paramGroups().size()) {
-            throw new IllegalArgumentException("Expected " + optimizer.paramGroups().size() + " lr_lambdas, but got " + lambdas.size());
-        }
-        this.lambdas = List.copyOf(lambdas);
-        initialStep();
+        super(optimizer, lambdas, lastEpoch);
     }
 
     @Override
@@ -29,10 +20,4 @@ public final class MultiplicativeLR extends LRScheduler {
         if (lastEpoch > 0) for (int i = 0; i < lrs.length; i++) lrs[i] = lrs[i] * lambdas.get(i).applyAsDouble(lastEpoch);
         return lrs;
     }
-
-    @Override protected void saveSettings(Map<String, Object> sd) {
-        sd.put("lr_lambdas", java.util.Collections.nCopies(lambdas.size(), null));
-    }
-    @Override protected void checkSettings(Map<String, Object> sd) {}
-    @Override protected void loadSettings(Map<String, Object> sd) {}
 }

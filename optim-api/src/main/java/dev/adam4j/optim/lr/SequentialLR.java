@@ -1,6 +1,5 @@
 package dev.adam4j.optim.lr;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,25 +63,15 @@ public final class SequentialLR {
         sd.put("_milestones", milestones);
         sd.put("last_epoch", lastEpoch);
         sd.put("_last_lr", lastLr);
-        List<Object> subs = new ArrayList<>();
-        for (LRScheduler s : schedulers) subs.add(s.stateDict());
-        sd.put("_schedulers", subs);
+        sd.put("_schedulers", StateValues.states(schedulers));
         return sd;
     }
 
     public void loadStateDict(Map<String, Object> sd) {
         Objects.requireNonNull(sd, "state dict");
         long epoch = StateValues.integer(sd, "last_epoch");
-        if (!(sd.get("_schedulers") instanceof List<?> subs) || subs.size() != schedulers.size()) {
-            throw new IllegalArgumentException("scheduler state '_schedulers' must list " + schedulers.size() + " states");
-        }
         List<Double> last = StateValues.doubles(sd, "_last_lr", -1);
-        for (int i = 0; i < subs.size(); i++) {
-            Map<String, Object> m = StateValues.map(subs.get(i), "_schedulers");
-            schedulers.get(i).checkSettings(m);
-            StateValues.integer(m, "last_epoch");
-        }
-        for (int i = 0; i < subs.size(); i++) schedulers.get(i).loadStateDict(StateValues.map(subs.get(i), "_schedulers"));
+        StateValues.loadStates(schedulers, sd);
         lastEpoch = epoch;
         lastLr = last;
     }

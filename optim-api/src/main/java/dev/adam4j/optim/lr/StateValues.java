@@ -47,6 +47,26 @@ final class StateValues {
         return out;
     }
 
+    /** The state dicts of {@code schedulers}, in order (PyTorch's {@code _schedulers}). */
+    static List<Object> states(List<LRScheduler> schedulers) {
+        List<Object> subs = new ArrayList<>();
+        for (LRScheduler s : schedulers) subs.add(s.stateDict());
+        return subs;
+    }
+
+    /** Checks every entry of {@code sd._schedulers} against {@code schedulers}, then loads them all. */
+    static void loadStates(List<LRScheduler> schedulers, Map<String, Object> sd) {
+        if (!(sd.get("_schedulers") instanceof List<?> subs) || subs.size() != schedulers.size()) {
+            throw new IllegalArgumentException("scheduler state '_schedulers' must list " + schedulers.size() + " states");
+        }
+        for (int i = 0; i < subs.size(); i++) {
+            Map<String, Object> m = map(subs.get(i), "_schedulers");
+            schedulers.get(i).checkSettings(m);
+            integer(m, "last_epoch");
+        }
+        for (int i = 0; i < subs.size(); i++) schedulers.get(i).loadStateDict(map(subs.get(i), "_schedulers"));
+    }
+
     @SuppressWarnings("unchecked")
     static Map<String, Object> map(Object v, String key) {
         if (!(v instanceof Map<?, ?> m)) throw new IllegalArgumentException("scheduler state '" + key + "' must be an object, got " + v);

@@ -75,6 +75,60 @@ class LRSchedulerBehaviourTest {
     }
 
     @Test
+    void sequentialAndChainedSchedulesResumeBitIdentically() {
+        for (int kind = 0; kind < 2; kind++) {
+            Adam a = training(), b = training();
+            Runnable[] sa = schedule(kind, a), sb = schedule(kind, b);
+            List<Double> la = new ArrayList<>(), lb = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                a.step();
+                sa[0].run();
+                la.add(a.paramGroups().get(0).lr());
+            }
+            for (int i = 0; i < 17; i++) {
+                b.step();
+                sb[0].run();
+                lb.add(b.paramGroups().get(0).lr());
+            }
+            Map<String, Object> state = stateOf(sb);
+            Adam c = training();
+            c.loadStateDict(b.stateDict());
+            Runnable[] sc = schedule(kind, c);
+            load(sc, state);
+            c.loadStateDict(b.stateDict()); // the groups' lr as saved (constructing the schedules changed them)
+            for (int i = 17; i < 40; i++) {
+                c.step();
+                sc[0].run();
+                lb.add(c.paramGroups().get(0).lr());
+            }
+            assertEquals(la, lb, kind == 0 ? "SequentialLR" : "ChainedScheduler");
+        }
+    }
+
+    /** {step, stateDict, loadStateDict} of a SequentialLR (kind 0) or a ChainedScheduler (kind 1). */
+    private static Runnable[] schedule(int kind, Adam o) {
+        if (kind == 0) {
+            SequentialLR s = new SequentialLR(List.of(new LinearLR(o, 0.1, 1.0, 10), new CosineAnnealingLR(o, 30, 0)), List.of(10L));
+            return new Runnable[] {s::step, () -> STATE[0] = s.stateDict(), () -> s.loadStateDict(STATE[0])};
+        }
+        ChainedScheduler s = new ChainedScheduler(List.of(new ConstantLR(o, 0.5, 12), new ExponentialLR(o, 0.95)));
+        return new Runnable[] {s::step, () -> STATE[0] = s.stateDict(), () -> s.loadStateDict(STATE[0])};
+    }
+
+    @SuppressWarnings("unchecked")
+    private static final Map<String, Object>[] STATE = new Map[1];
+
+    private static Map<String, Object> stateOf(Runnable[] s) {
+        s[1].run();
+        return STATE[0];
+    }
+
+    private static void load(Runnable[] s, Map<String, Object> state) {
+        STATE[0] = state;
+        s[2].run();
+    }
+
+    @Test
     void steppingTheScheduleBeforeTheOptimizerWarnsOnce() {
         Adam o = training();
         StepLR s = new StepLR(o, 3, 0.5);
