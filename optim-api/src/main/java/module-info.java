@@ -9,4 +9,6 @@ module dev.adam4j.optim {
     exports dev.adam4j.optim;
     exports dev.adam4j.optim.checkpoint;
     exports dev.adam4j.optim.lr;
+    exports dev.adam4j.optim.clip;
+    exports dev.adam4j.optim.amp;
 }
