@@ -5,6 +5,7 @@ import dev.adam4j.optim.Adam;
 import dev.adam4j.optim.AdamOptions;
 import dev.adam4j.optim.checkpoint.Checkpoint;
 import dev.adam4j.optim.checkpoint.CheckpointException;
+import dev.adam4j.optim.clip.ClipGrad;
 import dev.adam4j.optim.lr.LambdaLR;
 import dev.adam4j.optim.lr.Warmup;
 import java.util.Map;
@@ -37,6 +38,8 @@ public final class Train {
               --schedule S          cosine (default: linear warm-up, then cosine decay to 0, Hugging
                                     Face's get_cosine_schedule_with_warmup) or constant
               --warmup N            warm-up steps of the cosine schedule (default: 5% of --steps)
+              --clip X              clip the gradients' global 2-norm to X, folded into the step
+                                    (default 1.0; 0: no clipping)
               --seed S              data and initialisation seed (default 7)
               --checkpoint PATH     checkpoint file (default runs/spirals.safetensors)
               --checkpoint-every K  save every K steps (default 250; 0: only at the end)
@@ -53,7 +56,10 @@ public final class Train {
     /** The command line, parsed and checked: every value is valid once this exists. */
     record Options(int steps, int hidden, int batch, double lr, long seed, Path checkpoint, int checkpointEvery,
             int stopAt, boolean resume, boolean throughput, int throughputSteps, boolean separate, boolean help,
-            Schedule schedule) {}
+            Schedule schedule, double clip) {}
+
+    /** The default global-norm clipping threshold of the main job. */
+    static final double DEFAULT_CLIP = 1.0;
 
     /** The learning-rate schedule of a run: warm-up steps then cosine decay, or constant (warmup < 0). */
     record Schedule(boolean cosine, int warmup) {
@@ -85,6 +91,7 @@ public final class Train {
         boolean resume = false, throughput = false, separate = false, help = false;
         String schedule = "cosine";
         int warmup = -1;
+        double clip = DEFAULT_CLIP;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--steps" -> steps = positive(args, ++i);
@@ -107,6 +114,7 @@ public final class Train {
                     }
                 }
                 case "--warmup" -> warmup = nonNegative(args, ++i);
+                case "--clip" -> clip = nonNegativeNumber(args, ++i);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -114,7 +122,7 @@ public final class Train {
         Schedule s = schedule.equals("constant") ? Schedule.CONSTANT
                 : warmup >= 0 ? new Schedule(true, warmup) : Schedule.defaultFor(steps);
         return new Options(steps, hidden, batch, lr, seed, checkpoint, checkpointEvery, stopAt, resume, throughput,
-                throughputSteps, separate, help, s);
+                throughputSteps, separate, help, s, clip);
     }
 
     public static void main(String[] args) throws Exception {
@@ -144,7 +152,7 @@ public final class Train {
         }
         try {
             train(out, o.steps(), o.hidden(), o.batch(), o.lr(), o.seed(), o.checkpoint(), o.checkpointEvery(), o.stopAt(),
-                    o.resume(), o.schedule());
+                    o.resume(), o.schedule(), o.clip());
         } catch (CheckpointException e) {
             System.err.println("train: " + e.getMessage());
             System.exit(2);
@@ -158,11 +166,12 @@ public final class Train {
     /** {@link #train} with the default schedule for {@code steps}. */
     static void train(PrintStream out, int steps, int hidden, int batch, double lr, long seed, Path checkpoint,
             int checkpointEvery, int stopAt, boolean resume) throws CheckpointException, java.io.IOException {
-        train(out, steps, hidden, batch, lr, seed, checkpoint, checkpointEvery, stopAt, resume, Schedule.defaultFor(steps));
+        train(out, steps, hidden, batch, lr, seed, checkpoint, checkpointEvery, stopAt, resume, Schedule.defaultFor(steps), DEFAULT_CLIP);
     }
 
     static void train(PrintStream out, int steps, int hidden, int batch, double lr, long seed, Path checkpoint,
-            int checkpointEvery, int stopAt, boolean resume, Schedule schedule) throws CheckpointException, java.io.IOException {
+            int checkpointEvery, int stopAt, boolean resume, Schedule schedule, double clip)
+            throws CheckpointException, java.io.IOException {
         Spirals data = new Spirals(1000, seed);
         Mlp model = new Mlp(hidden, seed);
         Adam opt = new Adam(model.params(), AdamOptions.of().lr(lr));
@@ -189,8 +198,9 @@ public final class Train {
             out.printf("parameters sha256 %s%n", model.digest());
             return;
         }
-        out.printf("training: %d points, MLP 2-%d-%d-2 (%d parameters), batch %d, lr %s (%s), steps %d..%d%n",
-                data.size(), hidden, hidden, model.flat.data().length(), batch, lr, schedule.describe(), start + 1, last);
+        out.printf("training: %d points, MLP 2-%d-%d-2 (%d parameters), batch %d, lr %s (%s), %s, steps %d..%d%n",
+                data.size(), hidden, hidden, model.flat.data().length(), batch, lr, schedule.describe(),
+                clip > 0 ? "gradient norm clipped to " + clip : "no clipping", start + 1, last);
         Progress progress = new Progress(out, start, last);
         int[] idx = new int[Math.min(batch, data.size())];
         double loss = Double.NaN;
@@ -201,12 +211,13 @@ public final class Train {
             opt.zeroGrad();
             loss = model.lossAndGradient(data, idx);
             double stepLr = opt.paramGroups().get(0).lr();
-            opt.step();
+            double norm = ClipGrad.totalNorm(ClipGrad.grads(opt), 2.0); // one read; the clip joins the step's scale
+            opt.step(clip > 0 ? ClipGrad.coefficient(norm, clip) : 1.0);
             scheduler.step();
             if (checkpointEvery > 0 && step % checkpointEvery == 0) {
                 save(opt, scheduler, checkpoint);
             }
-            progress.update(step, loss, stepLr, () -> model.evaluate(data)[0]);
+            progress.update(step, loss, stepLr, norm, () -> model.evaluate(data)[0]);
         }
         save(opt, scheduler, checkpoint);
         progress.finish();
@@ -267,6 +278,18 @@ public final class Train {
         return lr;
     }
 
+    private static double nonNegativeNumber(String[] args, int i) {
+        String v = value(args, i);
+        double x;
+        try {
+            x = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(args[i - 1] + " needs a number, got '" + v + "'");
+        }
+        if (!(x >= 0) || Double.isInfinite(x)) throw new IllegalArgumentException(args[i - 1] + " must be a finite number >= 0, got " + v);
+        return x;
+    }
+
     private static Path path(String[] args, int i) {
         String v = value(args, i);
         try {
@@ -296,7 +319,7 @@ public final class Train {
 
         private int lastStep;
 
-        void update(int step, double loss, double lr, java.util.function.DoubleSupplier accuracy) {
+        void update(int step, double loss, double lr, double gradNorm, java.util.function.DoubleSupplier accuracy) {
             lastStep = step;
             int total = Math.max(1, last - first);
             boolean milestone = (step - first) % Math.max(1, total / 10) == 0 || step == last;
@@ -304,11 +327,11 @@ public final class Train {
             if (tty && (now - lastDraw > 100_000_000L || step == last)) {
                 lastDraw = now;
                 int width = 30, done = (int) ((long) width * (step - first) / total);
-                out.printf("\r[%s%s] step %d/%d  lr %.2e  loss %.4f  acc %5.1f%%  %.0f steps/s ", "#".repeat(done),
-                        ".".repeat(width - done), step, last, lr, loss, 100 * accuracy.getAsDouble(), stepsPerSecond());
+                out.printf("\r[%s%s] step %d/%d  lr %.2e  |g| %.3f  loss %.4f  acc %5.1f%%  %.0f steps/s ", "#".repeat(done),
+                        ".".repeat(width - done), step, last, lr, gradNorm, loss, 100 * accuracy.getAsDouble(), stepsPerSecond());
             } else if (!tty && milestone) {
-                out.printf("step %5d/%d  lr %.2e  loss %.4f  acc %5.1f%%  %.0f steps/s%n", step, last, lr, loss,
-                        100 * accuracy.getAsDouble(), stepsPerSecond());
+                out.printf("step %5d/%d  lr %.2e  |g| %.3f  loss %.4f  acc %5.1f%%  %.0f steps/s%n", step, last, lr, gradNorm,
+                        loss, 100 * accuracy.getAsDouble(), stepsPerSecond());
             }
         }
 
