@@ -97,7 +97,7 @@ public final class Train {
                 case "--steps" -> steps = positive(args, ++i);
                 case "--hidden" -> hidden = positive(args, ++i);
                 case "--batch" -> batch = positive(args, ++i);
-                case "--lr" -> lr = learningRate(args, ++i);
+                case "--lr" -> lr = nonNegativeNumber(args, ++i);
                 case "--seed" -> seed = wholeNumber(args, ++i);
                 case "--checkpoint" -> checkpoint = path(args, ++i);
                 case "--checkpoint-every" -> checkpointEvery = nonNegative(args, ++i);
@@ -262,32 +262,6 @@ public final class Train {
         int v = nonNegative(args, i);
         if (v == 0) throw new IllegalArgumentException(args[i - 1] + " must be positive, got 0");
         return v;
-    }
-
-    private static double learningRate(String[] args, int i) {
-        String v = value(args, i);
-        double lr;
-        try {
-            lr = Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(args[i - 1] + " needs a number, got '" + v + "'");
-        }
-        if (!(lr >= 0) || Double.isInfinite(lr)) {
-            throw new IllegalArgumentException(args[i - 1] + " must be a finite number >= 0, got " + v);
-        }
-        return lr;
-    }
-
-    private static double nonNegativeNumber(String[] args, int i) {
-        String v = value(args, i);
-        double x;
-        try {
-            x = Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(args[i - 1] + " needs a number, got '" + v + "'");
-        }
-        if (!(x >= 0) || Double.isInfinite(x)) throw new IllegalArgumentException(args[i - 1] + " must be a finite number >= 0, got " + v);
-        return x;
     }
 
     private static Path path(String[] args, int i) {
