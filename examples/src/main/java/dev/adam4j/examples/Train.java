@@ -264,6 +264,19 @@ public final class Train {
         return v;
     }
 
+    /** A finite number >= 0 (the learning rate, the clipping threshold). */
+    private static double nonNegativeNumber(String[] args, int i) {
+        String v = value(args, i);
+        double x;
+        try {
+            x = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(args[i - 1] + " needs a number, got '" + v + "'");
+        }
+        if (!(x >= 0) || Double.isInfinite(x)) throw new IllegalArgumentException(args[i - 1] + " must be a finite number >= 0, got " + v);
+        return x;
+    }
+
     private static Path path(String[] args, int i) {
         String v = value(args, i);
         try {
