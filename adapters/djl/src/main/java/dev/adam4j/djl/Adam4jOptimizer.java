@@ -226,8 +226,8 @@ public final class Adam4jOptimizer extends Optimizer {
         return switch (type) {
             case FLOAT32 -> Precision.F32;
             case FLOAT64 -> Precision.F64;
-            default -> throw new IllegalArgumentException("adam4j steps float32 and float64 parameters; parameter "
-                    + what + " is " + type);
+            default -> throw new IllegalArgumentException("adam4j steps float32 and float64 parameters; parameter '"
+                    + what + "' is " + type);
         };
     }
 
