@@ -88,9 +88,11 @@ public final class Adam4jOptimizer extends Optimizer {
 
     /**
      * What the optimizer knows of one parameter: its name, DJL id, current path (and, for a copy,
-     * why), the updates it took and how many of them went through a copy.
+     * why), the updates it took, how many of them went through a copy of the weight, and how many
+     * read a copy of the gradient (DJL's gradient not readable in place).
      */
-    public record Binding(String name, String parameterId, StepPath path, String copyReason, long steps, long copiedSteps) {}
+    public record Binding(String name, String parameterId, StepPath path, String copyReason, long steps, long copiedSteps,
+            long copiedGradients) {}
 
     private final boolean adamW;
     private final AdamOptions options;
@@ -115,7 +117,7 @@ public final class Adam4jOptimizer extends Optimizer {
         MemorySegment bound; // ZERO_COPY: the weight memory `param` views
         Device device;
         DataBuffer gradStage; // staging for a gradient that cannot be read in place
-        long steps, copiedSteps;
+        long steps, copiedSteps, copiedGradients;
 
         Slot(String id, String name) {
             this.id = id;
@@ -205,7 +207,7 @@ public final class Adam4jOptimizer extends Optimizer {
         }
         s.steps++;
         numUpdate = count;
-        if (PtMemory.isPyTorch(weight)) PtMemory.zeroGrad(weight);
+        if (isPyTorch(weight)) PtMemory.zeroGrad(weight);
     }
 
     /**
@@ -231,9 +233,17 @@ public final class Adam4jOptimizer extends Optimizer {
         };
     }
 
+    /**
+     * Whether {@code a} belongs to the PyTorch engine, by class name, so that no class of the engine
+     * (nor {@link PtMemory}) is loaded on another engine.
+     */
+    static boolean isPyTorch(NDArray a) {
+        return a.getClass().getName().equals("ai.djl.pytorch.engine.PtNDArray");
+    }
+
     /** The weight's memory when it can be stepped in place, else null with the reason in {@code why[0]}. */
     private static MemorySegment inPlace(NDArray a, long bytes, String[] why) {
-        if (!PtMemory.isPyTorch(a)) {
+        if (!isPyTorch(a)) {
             why[0] = "the engine is " + a.getManager().getEngine().getEngineName() + ", not PyTorch";
             return null;
         }
@@ -305,6 +315,7 @@ public final class Adam4jOptimizer extends Optimizer {
             s.copyReason = null;
             s.bound = memory;
             s.param = Param.of(s.name, DataBuffer.of(memory, precision), shape);
+            LOG.log(System.Logger.Level.DEBUG, "adam4j-djl: parameter ''{0}'' is stepped in place", s.name);
         } else {
             s.path = StepPath.COPY;
             s.copyReason = why;
@@ -372,6 +383,7 @@ public final class Adam4jOptimizer extends Optimizer {
             s.gradStage = s.param.data().allocateLike();
         }
         readInto(grad, s.gradStage, bytes);
+        s.copiedGradients++;
         return s.gradStage;
     }
 
@@ -403,7 +415,7 @@ public final class Adam4jOptimizer extends Optimizer {
     /** Every bound parameter, in adam4j's order (the checkpoint's ids). */
     public synchronized List<Binding> bindings() {
         List<Binding> r = new ArrayList<>();
-        for (Slot s : slots.values()) r.add(new Binding(s.name, s.id, s.path, s.copyReason, s.steps, s.copiedSteps));
+        for (Slot s : slots.values()) r.add(new Binding(s.name, s.id, s.path, s.copyReason, s.steps, s.copiedSteps, s.copiedGradients));
         return r;
     }
 

@@ -13,8 +13,8 @@ import java.nio.ByteBuffer;
 
 /**
  * The PyTorch engine's memory, seen from Java. Only this class names DJL's PyTorch classes; it is
- * loaded only after {@link #isPyTorch(NDArray)} said yes, so the adapter runs on other engines (through
- * a copy) without the PyTorch engine on the class path.
+ * loaded only once an array of the PyTorch engine is seen ({@code Adam4jOptimizer.isPyTorch}), so the
+ * adapter runs on other engines (through a copy) without the PyTorch engine on the class path.
  *
  * <p>Why a tensor's memory can be stepped in place: for a dense, contiguous CPU tensor
  * {@code PtNDArray.toByteBuffer(true)} returns JNI's {@code NewDirectByteBuffer(tensor.data_ptr(),
@@ -27,7 +27,6 @@ import java.nio.ByteBuffer;
 final class PtMemory {
     private PtMemory() {}
 
-    private static final String PT_ND_ARRAY = "ai.djl.pytorch.engine.PtNDArray";
     private static final int STRIDED = 0; // c10::Layout::Strided, as JniUtils.getLayout reports it
 
     /** {@code torchIsContiguous(long handle)} bound to DJL's library instance, or null. */
@@ -51,11 +50,6 @@ final class PtMemory {
         }
         IS_CONTIGUOUS = h;
         UNAVAILABLE = why;
-    }
-
-    /** Whether {@code a} is a PyTorch-engine array (checked by class name: no PyTorch class is loaded). */
-    static boolean isPyTorch(NDArray a) {
-        return a.getClass().getName().equals(PT_ND_ARRAY);
     }
 
     /**

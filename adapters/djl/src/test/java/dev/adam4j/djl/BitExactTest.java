@@ -83,4 +83,58 @@ class BitExactTest {
             }
         }
     }
+
+    /**
+     * Without {@code forBlock} the parameters are bound one by one during the first iteration (each
+     * binding rebuilds adam4j's optimizer and carries the earlier parameters' state over): the result
+     * is still adam4j's step, and the names are DJL's ids.
+     */
+    @org.junit.jupiter.api.Test
+    void withoutBlockParametersBindLazilyAndStillMatch() {
+        try (Model model = model(DataType.FLOAT32)) {
+            Block block = mlp();
+            Adam4jOptimizer opt = Adam4j.adam().optLearningRate(1e-2).build();
+            try (Trainer trainer = trainer(model, block, opt)) {
+                List<NDList> data = batches(trainer.getManager(), 3, 5, DataType.FLOAT32);
+                Reference ref = new Reference(values(block), DataType.FLOAT32, false, AdamOptions.of().lr(1e-2));
+                for (int s = 1; s <= 3; s++) {
+                    backward(trainer, data.get(s - 1));
+                    Map<String, double[]> grads = gradients(block);
+                    trainer.step();
+                    ref.step(grads, 1e-2, 1.0);
+                    assertBitwiseEqual(ref.values(), values(block), "step " + s);
+                }
+                java.util.Set<String> ids = new java.util.HashSet<>();
+                for (var p : block.getParameters()) ids.add(p.getValue().getId());
+                for (Adam4jOptimizer.Binding b : opt.bindings()) {
+                    assertEquals(b.parameterId(), b.name());
+                    org.junit.jupiter.api.Assertions.assertTrue(ids.contains(b.parameterId()));
+                    assertEquals(3, b.steps());
+                }
+                assertEquals(ids.size(), opt.bindings().size());
+            }
+        }
+    }
+
+    /** adam4j's own threads (optParallelism) split a large parameter; the result is the serial one. */
+    @org.junit.jupiter.api.Test
+    void parallelStepEqualsSerialAdam4j() {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
+            int n = 200_003;
+            java.util.Random r = new java.util.Random(4);
+            float[] w0 = new float[n];
+            for (int i = 0; i < n; i++) w0[i] = (float) r.nextGaussian();
+            ai.djl.ndarray.NDArray w = m.create(w0);
+            Adam4jOptimizer opt = Adam4j.adamW().optLearningRate(3e-3).optParallelism(2).build();
+            Reference ref = new Reference(Map.of("w", ZeroCopyTest.toDoubles(w0)), DataType.FLOAT32, true, AdamOptions.of().lr(3e-3));
+            for (int s = 1; s <= 3; s++) {
+                float[] g = new float[n];
+                for (int i = 0; i < n; i++) g[i] = (float) r.nextGaussian();
+                opt.update("w", w, m.create(g));
+                ref.step(Map.of("w", ZeroCopyTest.toDoubles(g)), 3e-3, 1.0);
+                assertBitwiseEqual(ref.values(), Map.of("w", ZeroCopyTest.toDoubles(w.toFloatArray())), "step " + s);
+            }
+            assertEquals(0, opt.copiedSteps());
+        }
+    }
 }

@@ -60,6 +60,7 @@ class ZeroCopyTest {
                     assertEquals(StepPath.ZERO_COPY, b.path(), b.toString());
                     assertEquals(4, b.steps());
                     assertEquals(0, b.copiedSteps());
+                    assertEquals(0, b.copiedGradients(), "DJL's gradient was read in place");
                 }
             }
         }
@@ -105,15 +106,38 @@ class ZeroCopyTest {
                     assertEquals(StepPath.COPY, b.path());
                     assertEquals("it is not contiguous", b.copyReason());
                     assertEquals(1, opt.copiedSteps());
+                    assertEquals(1, b.copiedGradients());
                 } else {
                     // NDArray.set gave the tensor fresh contiguous memory: it is now bound in place,
                     // with its moments and step count carried over (the values above prove it).
                     assertEquals(StepPath.ZERO_COPY, b.path());
                     assertEquals(1, opt.copiedSteps());
+                    assertEquals(1, b.copiedGradients());
                 }
                 assertEquals(step, b.steps());
             }
             assertEquals(3, opt.adam4j().state(opt.adam4j().paramGroups().get(0).params().get(0)).step());
+        }
+    }
+
+    @Test
+    void nonContiguousGradientIsReadThroughACopyWhileTheWeightIsSteppedInPlace() {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            float[] init = {1, -2, 3, -4, 5, -6};
+            NDArray w = m.create(init, new Shape(2, 3));
+            long address = address(w);
+            Adam4jOptimizer opt = Adam4j.adam().optLearningRate(0.01).build();
+            Reference ref = new Reference(Map.of("w", toDoubles(init)), DataType.FLOAT32, false, AdamOptions.of().lr(0.01));
+            NDArray gBase = m.create(new float[] {0.5f, 0.25f, -1f, 2f, 0f, -0.125f}, new Shape(3, 2));
+            NDArray g = gBase.transpose(); // shape (2, 3), strided
+            opt.update("w", w, g);
+            ref.step(Map.of("w", toDoubles(g.toFloatArray())), 0.01, 1.0);
+            assertBitwiseEqual(ref.values(), Map.of("w", toDoubles(w.toFloatArray())), "one step");
+            Adam4jOptimizer.Binding b = opt.bindings().get(0);
+            assertEquals(StepPath.ZERO_COPY, b.path());
+            assertEquals(1, b.copiedGradients());
+            assertEquals(0, b.copiedSteps());
+            assertEquals(address, address(w));
         }
     }
 
