@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.DoublePredicate;
+import java.util.function.Predicate;
 
 /** The README's performance goals, each decided from the ratios one run measured. */
 final class Goals {
@@ -79,5 +80,21 @@ final class Goals {
                     single, true, "");
         }
         many.write(md);
+        clipStep(md, rs);
+    }
+
+    /** Issue 14's target: clipping + step at least 1.5× PyTorch's clip_grad_norm_ + fused Adam (time ratio). */
+    static void clipStep(StringBuilder md, List<Result> rs) {
+        for (String th : List.of("1", "2")) {
+            Goal g = new Goal("clip + step ≥ 1.5× PyTorch's clip_grad_norm_ + fused Adam, " + th + " thread" + (th.equals("1") ? "" : "s"),
+                    q -> q >= 1.5, "%.2f×");
+            for (String size : List.of("1048576", "16777216")) {
+                Predicate<Result> at = r -> String.valueOf(r.size()).equals(size) && r.p("threads").equals(th);
+                // steps/s of adam4j over PyTorch's (the time ratio, with the arguments in that order)
+                g.add(Report.human(size), Report.find(rs, "ClipStepBench.clipAndStep", at.and(r -> r.p("impl").equals("TORCH"))),
+                        Report.find(rs, "ClipStepBench.clipAndStep", at.and(r -> r.p("impl").equals("ADAM4J"))), true, "");
+            }
+            g.write(md);
+        }
     }
 }

@@ -51,6 +51,19 @@ class ReportTest {
     }
 
     @Test
+    void theClipStepGoalIsAdam4jsStepsPerSecondOverPyTorchs(@TempDir Path dir) throws Exception {
+        String json = "[" + String.join(",",
+                result("ClipStepBench.clipAndStep", "\"size\":\"1048576\",\"threads\":\"1\",\"impl\":\"ADAM4J\"", 300, 5, 300),
+                result("ClipStepBench.clipAndStep", "\"size\":\"1048576\",\"threads\":\"1\",\"impl\":\"TORCH\"", 150, 5, 150),
+                result("ClipStepBench.clipAndStep", "\"size\":\"16777216\",\"threads\":\"1\",\"impl\":\"ADAM4J\"", 20, 1, 20),
+                result("ClipStepBench.clipAndStep", "\"size\":\"16777216\",\"threads\":\"1\",\"impl\":\"TORCH\"", 16, 1, 16)) + "]";
+        StringBuilder md = new StringBuilder();
+        Goals.clipStep(md, JmhJson.read(Files.writeString(dir.resolve("r.json"), json)));
+        assertTrue(md.toString().contains("fused Adam, 1 thread | 1M: 2.00×, 16M: 1.25× | **not met** |"), md.toString());
+        assertTrue(md.toString().contains("fused Adam, 2 threads | not in this run | – |"), md.toString());
+    }
+
+    @Test
     void writesMarkdownAndAWellFormedChart(@TempDir Path dir) throws Exception {
         Path json = Files.writeString(dir.resolve("r.json"), JSON);
         Path machine = Files.writeString(dir.resolve("m.txt"), "test machine\nL3: 32 MiB");

@@ -123,6 +123,16 @@ public class Adam extends Optimizer {
         return this;
     }
 
+    @Override
+    public int parallelParts(long elements, List<? extends DataBuffer> buffers) {
+        return parallel.parts(elements, buffers);
+    }
+
+    @Override
+    public void runParallel(int parts, java.util.function.IntConsumer part) {
+        parallel.run(parts, part);
+    }
+
     // ------------------------------------------------------------------ the step
 
     /**

@@ -232,6 +232,24 @@ public abstract class Optimizer {
     }
 
     /**
+     * How many parts a pass over {@code elements} elements of {@code buffers} (a gradient-norm pass,
+     * say) would be split into on this optimizer's step threads: 1 here; {@link Adam} answers from its
+     * {@code setParallelism} (thread count and grain), and 1 when a buffer is confined to one thread.
+     */
+    public int parallelParts(long elements, List<? extends DataBuffer> buffers) {
+        return 1;
+    }
+
+    /**
+     * Runs {@code part.accept(k)} for {@code k} in {@code [0, parts)} on this optimizer's step threads,
+     * the caller taking a share, each part exactly once; returns when all are finished and rethrows
+     * the first failure. Parts must be independent. Here, all run on the caller in order.
+     */
+    public void runParallel(int parts, java.util.function.IntConsumer part) {
+        for (int k = 0; k < parts; k++) part.accept(k);
+    }
+
+    /**
      * Clears the gradients. With {@code setToNone} (PyTorch's default) gradients adam4j allocated
      * ({@link Param#defineGrad()}, flat views) become absent, so parameters without a new gradient
      * are skipped by the next step; a gradient buffer the caller attached with

@@ -77,11 +77,39 @@ final class ParallelSteps {
             long aligned = ((ideal + lead + quantum - 1) / quantum) * quantum - lead;
             cut[k] = Math.min(n, Math.max(cut[k - 1], aligned));
         }
-        Job job = new Job(cut, k -> {
+        run(parts, k -> {
             long from = cut[k], len = cut[k + 1] - cut[k];
             KernelCall.step(h, t, gradScale, p.slice(from, len), g.slice(from, len), m.slice(from, len),
                     v.slice(from, len), x == null ? null : x.slice(from, len));
         });
+    }
+
+    /**
+     * How many parts a pass over {@code elements} elements of {@code buffers} is split into: at most
+     * the thread count, at least {@link #grain} elements each, and 1 when a buffer is a segment
+     * confined to its owner thread.
+     */
+    int parts(long elements, java.util.List<? extends DataBuffer> buffers) {
+        int parts = (int) Math.min(threads, elements / grain);
+        if (parts <= 1) return 1;
+        for (DataBuffer b : buffers) {
+            if (!shareable(b)) return 1;
+        }
+        return parts;
+    }
+
+    /**
+     * Runs {@code part.accept(k)} for every {@code k} in {@code [0, parts)}, each exactly once, on the
+     * executor's threads and the caller's, with the guarantees of {@link #step}: the caller claims
+     * whatever no task claimed, returns only when every claimed part is finished, and rethrows the
+     * first failure.
+     */
+    void run(int parts, java.util.function.IntConsumer part) {
+        if (parts <= 1) {
+            if (parts == 1) part.accept(0);
+            return;
+        }
+        Job job = new Job(parts, part);
         Error executorError = null;
         for (int k = 1; k < parts; k++) {
             try {
@@ -111,8 +139,8 @@ final class ParallelSteps {
         private final Thread waiter = Thread.currentThread();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        Job(long[] cut, java.util.function.IntConsumer chunk) {
-            this.parts = cut.length - 1;
+        Job(int parts, java.util.function.IntConsumer chunk) {
+            this.parts = parts;
             this.chunk = chunk;
         }
 

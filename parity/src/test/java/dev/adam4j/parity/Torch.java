@@ -50,6 +50,15 @@ final class Torch {
      */
     static void fusedAdam(dev.adam4j.kernels.AdamHyperparameters h, Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax,
             Tensor step) {
+        fusedAdam(h, p, g, m, v, vmax, step, null, null);
+    }
+
+    /**
+     * The same with the AMP arguments: {@code gradScale} (the kernel divides the gradient by it) and
+     * {@code foundInf} (non-zero: the kernel leaves everything unchanged); null for none.
+     */
+    static void fusedAdam(dev.adam4j.kernels.AdamHyperparameters h, Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax,
+            Tensor step, Tensor gradScale, Tensor foundInf) {
         boolean decoupled = h.weightDecayMode() == dev.adam4j.kernels.WeightDecay.DECOUPLED;
         org.bytedeco.pytorch.OperatorHandle op = org.bytedeco.pytorch.Dispatcher.singleton()
                 .findSchemaOrThrow(decoupled ? "aten::_fused_adamw_" : "aten::_fused_adam_", "");
@@ -58,7 +67,9 @@ final class Torch {
                 tensorList(step), new org.bytedeco.pytorch.IValue(h.lr()), new org.bytedeco.pytorch.IValue(h.beta1()),
                 new org.bytedeco.pytorch.IValue(h.beta2()), new org.bytedeco.pytorch.IValue(h.weightDecay()),
                 new org.bytedeco.pytorch.IValue(h.eps()), new org.bytedeco.pytorch.IValue(h.amsgrad()),
-                new org.bytedeco.pytorch.IValue(h.maximize()), new org.bytedeco.pytorch.IValue(), new org.bytedeco.pytorch.IValue());
+                new org.bytedeco.pytorch.IValue(h.maximize()),
+                gradScale == null ? new org.bytedeco.pytorch.IValue() : new org.bytedeco.pytorch.IValue(gradScale),
+                foundInf == null ? new org.bytedeco.pytorch.IValue() : new org.bytedeco.pytorch.IValue(foundInf));
         org.bytedeco.pytorch.Dispatcher.singleton().callBoxed(op, stack);
     }
 

@@ -22,4 +22,7 @@ public interface KernelProvider {
 
     /** The fused Adam step on f64 buffers. */
     AdamF64 adamF64();
+
+    /** The gradient-norm reductions (clipping, loss-scale overflow checks). */
+    NormSupport norms();
 }

@@ -53,7 +53,9 @@ public final class GradScaler {
 
     /** PyTorch's {@code unscale_}: checks {@code opt}'s gradients (one read) and records the unscale factor. */
     public void unscale(Optimizer opt) {
-        record(opt, ClipGrad.totalNorm(ClipGrad.grads(opt), 2.0), 1.0);
+        Objects.requireNonNull(opt, "optimizer");
+        // the largest magnitude is non-finite exactly when an element is: no false overflow from squaring
+        record(opt, ClipGrad.totalNorm(opt, ClipGrad.grads(opt), Double.POSITIVE_INFINITY), 1.0);
     }
 
     /**
@@ -62,9 +64,13 @@ public final class GradScaler {
      * skipped (and nothing is clipped).
      */
     public double clipGradNorm(Optimizer opt, double maxNorm) {
+        Objects.requireNonNull(opt, "optimizer");
+        if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) throw new IllegalArgumentException("Invalid max_norm: " + maxNorm + " (must be finite and >= 0)");
         double inv = 1.0 / getScale();
-        double total = ClipGrad.totalNorm(ClipGrad.grads(opt), 2.0) * inv;
-        record(opt, total, Double.isFinite(total) ? ClipGrad.coefficient(total, maxNorm) : 1.0);
+        java.util.List<dev.adam4j.optim.DataBuffer> grads = ClipGrad.grads(opt);
+        // the norm of the unscaled gradients: a power-of-two scale commutes exactly with every rounding
+        double total = ClipGrad.totalNorm(opt, grads, 2.0) * inv;
+        record(opt, total, Double.isFinite(total) ? ClipGrad.coefficient(total, maxNorm, ClipGrad.allF32(grads)) : 1.0);
         return total;
     }
 

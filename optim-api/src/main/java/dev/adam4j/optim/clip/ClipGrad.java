@@ -1,6 +1,7 @@
 package dev.adam4j.optim.clip;
 
 import dev.adam4j.kernels.GradNorms;
+import dev.adam4j.kernels.Precision;
 import dev.adam4j.optim.DataBuffer;
 import dev.adam4j.optim.Optimizer;
 import dev.adam4j.optim.Param;
@@ -14,12 +15,25 @@ import java.util.function.Function;
  * PyTorch's {@code torch.nn.utils.clip_grad_norm_} and {@code clip_grad_value_}, plus the fused form
  * PyTorch cannot offer: {@link #clipCoefficient} reads the gradients once and returns the factor, which
  * {@code opt.step(coef)} folds into the step's gradient scale, so clipping costs one read of the
- * gradients instead of a read, a write and another read.
+ * gradients instead of a read, a write and another read. The fused and the in-place forms give
+ * bitwise the same step.
  *
- * <p>The total norm is the norm of the per-parameter norms, as PyTorch computes it, evaluated in
- * double ({@link GradNorms}); {@code clip_coef = max_norm / (total + 1e-6)}, clamped to 1. PyTorch
- * evaluates the same in the gradients' dtype, so for f32 gradients the two totals may differ in the
- * last bits of a float.
+ * <h2>How the total norm relates to PyTorch's</h2>
+ * PyTorch (2.x) computes one norm per gradient in the gradient's dtype ({@code _foreach_norm}), then the
+ * norm of those norms ({@code vector_norm(stack(norms))}), then {@code clip_coef = max_norm / (total +
+ * 1e-6)} as {@code reciprocal(total + 1e-6) · max_norm} in the same dtype, clamped to 1, and multiplies
+ * every gradient by it. adam4j keeps the same data flow and rounding points: each gradient's reduction
+ * runs in double ({@link GradNorms}, deterministic for any thread count), its norm is rounded to the
+ * gradients' dtype, the total is evaluated in double from those rounded norms and rounded to the dtype,
+ * and the coefficient is computed exactly as PyTorch writes it, in that dtype. What differs is only the
+ * accuracy of the reductions: PyTorch accumulates f32 gradients in f32, adam4j in double, so for f32
+ * gradients the totals agree where PyTorch's own rounding error is below half an f32 ulp — the parity
+ * module measures how often (docs/pytorch-parity.md). Gradients of different precisions together are
+ * treated in f64.
+ *
+ * <p>With {@code opt} an {@link dev.adam4j.optim.Adam} stepping on several threads, the norm pass runs on
+ * the same threads ({@link Optimizer#runParallel}): blocks of {@link GradNorms#BLOCK} elements are
+ * reduced in parallel and added in block order, so the result has the same bits for any thread count.
  */
 public final class ClipGrad {
     private ClipGrad() {}
@@ -43,26 +57,87 @@ public final class ClipGrad {
 
     /**
      * The total {@code normType}-norm of {@code grads} (2, 1, any finite p > 0, or
-     * {@code Double.POSITIVE_INFINITY}); non-finite when a gradient holds inf or NaN.
+     * {@code Double.POSITIVE_INFINITY}), on the calling thread; non-finite when a gradient holds inf or
+     * NaN. Rounded to f32 when every gradient is f32, as PyTorch returns it.
      */
     public static double totalNorm(List<DataBuffer> grads, double normType) {
+        return totalNorm(null, grads, normType);
+    }
+
+    /**
+     * {@link #totalNorm(List, double)} with the reductions on {@code opt}'s step threads (bitwise the
+     * same result); {@code opt} may be null for the calling thread.
+     */
+    public static double totalNorm(Optimizer opt, List<DataBuffer> grads, double normType) {
         Objects.requireNonNull(grads, "grads");
         if (!(normType > 0)) throw new IllegalArgumentException("Invalid norm_type: " + normType + " (must be > 0 or inf)");
+        for (int i = 0; i < grads.size(); i++) Objects.requireNonNull(grads.get(i), "grads[" + i + "]");
         if (grads.isEmpty()) return 0.0;
+        boolean f32 = allF32(grads);
+        double[] reduced = reduceAll(opt, grads, normType);
         boolean inf = normType == Double.POSITIVE_INFINITY;
         double acc = 0;
-        for (DataBuffer g : grads) {
-            double n;
+        for (double r : reduced) {
+            double n = inf ? r : normType == 2.0 ? Math.sqrt(r) : Math.pow(r, 1.0 / normType);
+            if (f32) n = (float) n; // PyTorch's per-gradient norm is a tensor of the gradient's dtype
             if (inf) {
-                n = reduce(g, Double.POSITIVE_INFINITY);
                 if (Double.isNaN(n)) return n; // NaN wins
                 if (n > acc) acc = n;
             } else {
-                n = normType == 2.0 ? Math.sqrt(reduce(g, 2.0)) : Math.pow(reduce(g, normType), 1.0 / normType);
                 acc += normType == 2.0 ? n * n : Math.pow(n, normType);
             }
         }
-        return inf ? acc : normType == 2.0 ? Math.sqrt(acc) : Math.pow(acc, 1.0 / normType);
+        double total = inf ? acc : normType == 2.0 ? Math.sqrt(acc) : Math.pow(acc, 1.0 / normType);
+        return f32 ? (float) total : total;
+    }
+
+    /** Whether every buffer is f32 (PyTorch's arithmetic then runs in f32). */
+    public static boolean allF32(List<DataBuffer> grads) {
+        for (DataBuffer g : grads) {
+            if (g.precision() != Precision.F32) return false;
+        }
+        return !grads.isEmpty();
+    }
+
+    /**
+     * Σx² (p = 2), Σ|x|^p, or max|x| (p = inf) of each buffer: block by block ({@link GradNorms#BLOCK}),
+     * the blocks spread over {@code opt}'s threads and combined in block order, which is exactly what
+     * {@link GradNorms} computes for the whole buffer on one thread.
+     */
+    private static double[] reduceAll(Optimizer opt, List<DataBuffer> grads, double p) {
+        int m = grads.size();
+        double[] out = new double[m];
+        long elements = 0;
+        int[] firstBlock = new int[m + 1];
+        for (int j = 0; j < m; j++) {
+            long n = grads.get(j).length();
+            elements += n;
+            firstBlock[j + 1] = Math.addExact(firstBlock[j], (int) Math.max(1, (n + GradNorms.BLOCK - 1) / GradNorms.BLOCK));
+        }
+        int parts = opt == null ? 1 : opt.parallelParts(elements, grads);
+        if (parts <= 1) {
+            for (int j = 0; j < m; j++) out[j] = reduce(grads.get(j), p);
+            return out;
+        }
+        int blocks = firstBlock[m];
+        double[] partial = new double[blocks];
+        int[] owner = new int[blocks]; // block -> buffer
+        for (int j = 0; j < m; j++) java.util.Arrays.fill(owner, firstBlock[j], firstBlock[j + 1], j);
+        int used = Math.min(parts, blocks);
+        opt.runParallel(used, k -> {
+            for (int b = (int) ((long) blocks * k / used), end = (int) ((long) blocks * (k + 1) / used); b < end; b++) {
+                DataBuffer g = grads.get(owner[b]);
+                long from = (long) (b - firstBlock[owner[b]]) * GradNorms.BLOCK;
+                partial[b] = reduce(g.slice(from, Math.min(GradNorms.BLOCK, g.length() - from)), p);
+            }
+        });
+        boolean max = p == Double.POSITIVE_INFINITY;
+        for (int j = 0; j < m; j++) {
+            double v = partial[firstBlock[j]];
+            for (int b = firstBlock[j] + 1; b < firstBlock[j + 1]; b++) v = max ? GradNorms.max(v, partial[b]) : v + partial[b];
+            out[j] = v;
+        }
+        return out;
     }
 
     /** Σx² (p = 2), Σ|x|^p, or max|x| (p = inf) of one buffer. */
@@ -80,9 +155,22 @@ public final class ClipGrad {
         };
     }
 
-    /** PyTorch's {@code min(max_norm / (total + 1e-6), 1)}. */
+    /** PyTorch's {@code min(max_norm / (total + 1e-6), 1)} in double. */
     public static double coefficient(double totalNorm, double maxNorm) {
-        return Math.min(maxNorm / (totalNorm + 1e-6), 1.0);
+        return coefficient(totalNorm, maxNorm, false);
+    }
+
+    /**
+     * PyTorch's {@code clamp(max_norm / (total + 1e-6), max=1)}, which Python evaluates as
+     * {@code total.add(1e-6).reciprocal().mul(max_norm)}: in f32 when {@code f32} (1e-6 and max_norm
+     * rounded to f32 first, as ATen does with a Python scalar), else in double.
+     */
+    public static double coefficient(double totalNorm, double maxNorm, boolean f32) {
+        if (f32) {
+            float c = (1.0f / ((float) totalNorm + (float) 1e-6)) * (float) maxNorm;
+            return Math.min(c, 1.0f);
+        }
+        return Math.min((1.0 / (totalNorm + 1e-6)) * maxNorm, 1.0);
     }
 
     /**
@@ -91,9 +179,11 @@ public final class ClipGrad {
      * {@code errorIfNonfinite}.
      */
     public static double clipCoefficient(Optimizer opt, double maxNorm, double normType, boolean errorIfNonfinite) {
-        double total = totalNorm(grads(opt), normType);
+        checkMaxNorm(maxNorm);
+        List<DataBuffer> grads = grads(opt);
+        double total = totalNorm(opt, grads, normType);
         checkFinite(total, normType, errorIfNonfinite);
-        return coefficient(total, maxNorm);
+        return coefficient(total, maxNorm, allF32(grads));
     }
 
     /**
@@ -101,10 +191,11 @@ public final class ClipGrad {
      * total norm; nothing is written when it throws.
      */
     public static double clipGradNorm(Optimizer opt, double maxNorm, double normType, boolean errorIfNonfinite) {
+        checkMaxNorm(maxNorm);
         List<DataBuffer> grads = grads(opt);
-        double total = totalNorm(grads, normType);
+        double total = totalNorm(opt, grads, normType);
         checkFinite(total, normType, errorIfNonfinite);
-        double coef = coefficient(total, maxNorm);
+        double coef = coefficient(total, maxNorm, allF32(grads));
         for (DataBuffer g : grads) { // PyTorch's g.mul_(coef) in the gradient's dtype
             switch (g.precision()) {
                 case F32 -> {
@@ -128,6 +219,12 @@ public final class ClipGrad {
                 if (x > clip) g.set(i, clip);
                 else if (x < -clip) g.set(i, -clip);
             }
+        }
+    }
+
+    private static void checkMaxNorm(double maxNorm) {
+        if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) {
+            throw new IllegalArgumentException("Invalid max_norm: " + maxNorm + " (must be finite and >= 0)");
         }
     }
 

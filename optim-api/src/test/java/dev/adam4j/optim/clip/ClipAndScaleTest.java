@@ -76,7 +76,10 @@ class ClipAndScaleTest {
         Adam inPlace = model(10f, a), fused = model(10f, b);
         double total = ClipGrad.clipGradNorm(inPlace, 1.0, 2.0, true);
         double coef = ClipGrad.clipCoefficient(fused, 1.0, 2.0, true);
-        assertEquals(Math.min(1.0 / (total + 1e-6), 1.0), coef);
+        // PyTorch's clamp(max_norm / (total + 1e-6), max=1) on an f32 total: reciprocal, then times max_norm, in f32
+        assertEquals((float) total, total, "an f32 total, as PyTorch returns it");
+        float expected = Math.min((1.0f / ((float) total + 1e-6f)) * 1.0f, 1.0f);
+        assertEquals(expected, coef);
         assertTrue(coef < 1, "the gradients were clipped");
         inPlace.step();
         fused.step(coef);

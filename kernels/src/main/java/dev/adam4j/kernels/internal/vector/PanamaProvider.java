@@ -3,6 +3,7 @@ package dev.adam4j.kernels.internal.vector;
 import dev.adam4j.kernels.internal.AdamF32;
 import dev.adam4j.kernels.internal.AdamF64;
 import dev.adam4j.kernels.internal.KernelProvider;
+import dev.adam4j.kernels.internal.NormSupport;
 
 /**
  * The Vector API provider. Loaded by name from {@link dev.adam4j.kernels.internal.KernelProviders}
@@ -27,5 +28,10 @@ public final class PanamaProvider implements KernelProvider {
     @Override
     public AdamF64 adamF64() {
         return PanamaAdamF64.INSTANCE;
+    }
+
+    @Override
+    public NormSupport norms() {
+        return PanamaNorms.INSTANCE;
     }
 }
