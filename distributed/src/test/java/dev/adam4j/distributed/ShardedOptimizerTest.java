@@ -35,14 +35,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 2, 3, every variant, both precisions, heap and native storage, with IEEE corner cases in the
  * parameters and gradients.
  */
-class ShardedOptimizerTest {
-    static final int STEPS = 4;
+public class ShardedOptimizerTest {
+    public static final int STEPS = 4;
 
-    record Variant(String name, Function<List<Param>, Optimizer> factory) {
+    public record Variant(String name, Function<List<Param>, Optimizer> factory) {
         @Override public String toString() { return name; }
     }
 
-    static final List<Variant> VARIANTS = List.of(
+    public static final List<Variant> VARIANTS = List.of(
             new Variant("adam", ps -> new Adam(ps, AdamOptions.of().lr(1e-2))),
             new Variant("adamw", ps -> new AdamW(ps, AdamOptions.of().lr(1e-2).weightDecay(0.1))),
             new Variant("amsgrad", ps -> new Adam(ps, AdamOptions.of().lr(1e-2).amsgrad(true))),
@@ -50,7 +50,7 @@ class ShardedOptimizerTest {
             new Variant("eps-hat", ps -> new Adam(ps, AdamOptions.of().lr(1e-2).eps(1e-6).epsMode(EpsilonMode.EPS_HAT))));
 
     /** Lengths of the model's parameters: awkward tails, a total below one cache line, primes. */
-    static final long[][] MODELS = {{5}, {37, 1, 130, 16}, {1021, 3, 64}};
+    public static final long[][] MODELS = {{5}, {37, 1, 130, 16}, {1021, 3, 64}};
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
@@ -65,40 +65,45 @@ class ShardedOptimizerTest {
     }
 
     /** What one rank ends with. */
-    record RankResult(long[] params, long[][] state, List<long[]> reducedPerStep, long step) {}
+    public record RankResult(long[] params, long[][] state, List<long[]> reducedPerStep, long step) {}
 
-    enum Mode { PLAIN, CLIP_EXACT, CLIP_SCALAR }
+    public enum Mode { PLAIN, CLIP_EXACT, CLIP_SCALAR }
 
     static List<RankResult> runSharded(Variant v, Precision p, boolean nat, int n, long[] lengths, Mode mode,
             double specials, boolean schedule) throws Exception {
         List<Collective> group = LocalCollective.group(n, Duration.ofSeconds(30));
-        return Harness.onRanks(n, rank -> () -> {
-            try (Arena arena = Arena.ofShared()) {
-                FlatParameters flat = Harness.model(p, lengths, n, nat ? arena : null);
-                Harness.fill(flat.data(), 42, specials);
-                try (ShardedOptimizer so = ShardedOptimizer.create(flat, group.get(rank), v.factory())) {
-                    so.setExactClipping(mode == Mode.CLIP_EXACT);
-                    LambdaLR sched = schedule ? Warmup.linear(so.optimizer(), 2, STEPS + 2) : null;
-                    List<long[]> reduced = new ArrayList<>();
-                    for (int s = 0; s < STEPS; s++) {
-                        Harness.fill(flat.grad(), 1000L * s + rank, specials);
-                        switch (mode) {
-                            case PLAIN -> so.step();
-                            case CLIP_EXACT, CLIP_SCALAR -> so.clipAndStep(0.5, 2.0, false);
-                        }
-                        reduced.add(Harness.bits(so.reducedGrad()));
-                        if (sched != null) sched.step();
-                    }
-                    AdamState st = so.optimizer().state(so.shardParam());
-                    long[][] state = {Harness.bits(st.expAvg()), Harness.bits(st.expAvgSq()),
-                            st.maxExpAvgSq() == null ? new long[0] : Harness.bits(st.maxExpAvgSq())};
-                    return new RankResult(Harness.bits(flat.data()), state, reduced, st.step());
-                }
-            }
-        });
+        return Harness.onRanks(n, rank -> () -> runRank(v, p, nat, lengths, mode, specials, schedule, group.get(rank)));
     }
 
-    static double fromBits(Precision p, long b) {
+    /** One rank's part of a run: STEPS sharded steps on rank-specific gradients. */
+    public static RankResult runRank(Variant v, Precision p, boolean nat, long[] lengths, Mode mode, double specials,
+            boolean schedule, Collective c) {
+        int rank = c.rank(), n = c.worldSize();
+        try (Arena arena = Arena.ofShared()) {
+            FlatParameters flat = Harness.model(p, lengths, n, nat ? arena : null);
+            Harness.fill(flat.data(), 42, specials);
+            try (ShardedOptimizer so = ShardedOptimizer.create(flat, c, v.factory())) {
+                so.setExactClipping(mode == Mode.CLIP_EXACT);
+                LambdaLR sched = schedule ? Warmup.linear(so.optimizer(), 2, STEPS + 2) : null;
+                List<long[]> reduced = new ArrayList<>();
+                for (int s = 0; s < STEPS; s++) {
+                    Harness.fill(flat.grad(), 1000L * s + rank, specials);
+                    switch (mode) {
+                        case PLAIN -> so.step();
+                        case CLIP_EXACT, CLIP_SCALAR -> so.clipAndStep(0.5, 2.0, false);
+                    }
+                    reduced.add(Harness.bits(so.reducedGrad()));
+                    if (sched != null) sched.step();
+                }
+                AdamState st = so.optimizer().state(so.shardParam());
+                long[][] state = {Harness.bits(st.expAvg()), Harness.bits(st.expAvgSq()),
+                        st.maxExpAvgSq() == null ? new long[0] : Harness.bits(st.maxExpAvgSq())};
+                return new RankResult(Harness.bits(flat.data()), state, reduced, st.step());
+            }
+        }
+    }
+
+    public static double fromBits(Precision p, long b) {
         return switch (p) {
             case F32 -> Float.intBitsToFloat((int) b);
             case F64 -> Double.longBitsToDouble(b);
@@ -106,7 +111,7 @@ class ShardedOptimizerTest {
     }
 
     /** The single-process reference on the reduced gradients the ranks reported. */
-    static void checkAgainstReference(Variant v, Precision p, long[] lengths, int n, List<RankResult> ranks,
+    public static void checkAgainstReference(Variant v, Precision p, long[] lengths, int n, List<RankResult> ranks,
             Mode mode, double specials, boolean schedule, List<Double> scalarNorms) {
         FlatParameters ref = Harness.model(p, lengths, 1, null);
         Harness.fill(ref.data(), 42, specials);
@@ -222,52 +227,59 @@ class ShardedOptimizerTest {
         assertTrue(msgs.get(0).contains("non-finite"), msgs.get(0));
     }
 
-    @Test
-    void deterministicReductionDoesNotDependOnWorldSize() throws Exception {
-        int microBatches = 6;
-        long[] lengths = MODELS[2];
-        List<long[]> results = new ArrayList<>();
-        for (int n : new int[] {1, 2, 3}) {
-            List<Collective> group = LocalCollective.group(n, Duration.ofSeconds(30));
-            int nn = n;
-            List<long[]> ranks = Harness.onRanks(n, rank -> () -> {
-                FlatParameters flat = Harness.model(Precision.F32, lengths, nn, null);
-                Harness.fill(flat.data(), 42, 0.01);
-                try (ShardedOptimizer so = ShardedOptimizer.create(flat, group.get(rank), VARIANTS.get(2).factory())) {
-                    so.setExactClipping(true);
-                    for (int s = 0; s < STEPS; s++) {
-                        for (int round = 0; round < microBatches / nn; round++) {
-                            Harness.fill(flat.grad(), 7919L * s + round * nn + rank, s % 2 == 0 ? 0.01 : 0); // a clipped step needs a finite norm
-                            so.accumulateMicroBatch();
-                        }
-                        assertEquals(microBatches, so.accumulatedMicroBatches());
-                        if (s % 2 == 0) so.stepAccumulated(1.0);
-                        else so.clipAndStepAccumulated(0.5, 2.0, false);
+    public static final int MICRO_BATCHES = 6;
+
+    /** One rank's part of the deterministic run: STEPS steps of MICRO_BATCHES micro-batches each. */
+    public static long[] runDeterministicRank(Collective c, long[] lengths, boolean nat) {
+        int rank = c.rank(), n = c.worldSize();
+        try (Arena arena = Arena.ofShared()) {
+            FlatParameters flat = Harness.model(Precision.F32, lengths, n, nat ? arena : null);
+            Harness.fill(flat.data(), 42, 0.01);
+            try (ShardedOptimizer so = ShardedOptimizer.create(flat, c, VARIANTS.get(2).factory())) {
+                so.setExactClipping(true);
+                for (int s = 0; s < STEPS; s++) {
+                    for (int round = 0; round < MICRO_BATCHES / n; round++) {
+                        // a clipped step needs a finite norm: no specials in its gradients
+                        Harness.fill(flat.grad(), 7919L * s + round * n + rank, s % 2 == 0 ? 0.01 : 0);
+                        so.accumulateMicroBatch();
                     }
-                    return Harness.bits(flat.data());
+                    assertEquals(MICRO_BATCHES, so.accumulatedMicroBatches());
+                    if (s % 2 == 0) so.stepAccumulated(1.0);
+                    else so.clipAndStepAccumulated(0.5, 2.0, false);
                 }
-            });
-            for (long[] r : ranks) assertArrayEquals(ranks.get(0), r);
-            results.add(ranks.get(0));
+                return Harness.bits(flat.data());
+            }
         }
-        // One process, no collective: sum the micro-batches in order, step on the mean.
+    }
+
+    /** One process, no collective: sum the micro-batches in order, step on the mean. */
+    public static long[] deterministicReference(long[] lengths) {
         FlatParameters ref = Harness.model(Precision.F32, lengths, 1, null);
         Harness.fill(ref.data(), 42, 0.01);
         Optimizer opt = VARIANTS.get(2).factory().apply(ref.params());
         DataBuffer micro = ref.grad().allocateLike();
         for (int s = 0; s < STEPS; s++) {
-            for (int m = 0; m < microBatches; m++) {
+            for (int m = 0; m < MICRO_BATCHES; m++) {
                 Harness.fill(micro, 7919L * s + m, s % 2 == 0 ? 0.01 : 0);
                 if (m == 0) ref.grad().copyFrom(micro);
                 else ref.grad().addFrom(micro);
             }
             double coef = 1;
-            if (s % 2 == 1) coef = ClipGrad.coefficient(ClipGrad.totalNorm(ClipGrad.grads(opt), 2.0) / microBatches, 0.5);
-            opt.step(coef / microBatches);
+            if (s % 2 == 1) coef = ClipGrad.coefficient(ClipGrad.totalNorm(ClipGrad.grads(opt), 2.0) / MICRO_BATCHES, 0.5);
+            opt.step(coef / MICRO_BATCHES);
         }
-        long[] want = Harness.bits(ref.data());
-        for (int k = 0; k < results.size(); k++) {
-            assertArrayEquals(want, java.util.Arrays.copyOf(results.get(k), want.length), "N = " + (k + 1));
+        return Harness.bits(ref.data());
+    }
+
+    @Test
+    void deterministicReductionDoesNotDependOnWorldSize() throws Exception {
+        long[] want = deterministicReference(MODELS[2]);
+        for (int n : new int[] {1, 2, 3}) {
+            List<Collective> group = LocalCollective.group(n, Duration.ofSeconds(30));
+            List<long[]> ranks = Harness.onRanks(n, rank -> () -> runDeterministicRank(group.get(rank), MODELS[2], false));
+            for (int r = 0; r < n; r++) {
+                assertArrayEquals(want, java.util.Arrays.copyOf(ranks.get(r), want.length), "N = " + n + ", rank " + r);
+            }
         }
     }
 
