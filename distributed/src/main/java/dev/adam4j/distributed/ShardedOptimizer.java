@@ -58,6 +58,7 @@ import java.util.function.Function;
 public final class ShardedOptimizer implements AutoCloseable {
     private final FlatParameters flat;
     private final Collective collective;
+    private final Function<List<Param>, ? extends Optimizer> factory;
     private final ShardLayout layout;
     private final Optimizer optimizer;
     private final Param shard;
@@ -75,6 +76,7 @@ public final class ShardedOptimizer implements AutoCloseable {
     private ShardedOptimizer(FlatParameters flat, Collective collective, Function<List<Param>, ? extends Optimizer> factory) {
         this.flat = flat;
         this.collective = collective;
+        this.factory = factory;
         DataBuffer data = flat.data();
         Precision p = data.precision();
         this.layout = ShardLayout.of(data.length(), collective.worldSize(), p);
@@ -122,6 +124,9 @@ public final class ShardedOptimizer implements AutoCloseable {
     }
 
     public ShardLayout layout() { return layout; }
+
+    /** The factory the shard's optimizer was made with (checkpoint loading makes more with it). */
+    Function<List<Param>, ? extends Optimizer> factory() { return factory; }
     public Collective collective() { return collective; }
     public FlatParameters flat() { return flat; }
 
