@@ -65,7 +65,7 @@ public class ShardedOptimizerTest {
     }
 
     /** What one rank ends with. */
-    public record RankResult(long[] params, long[][] state, List<long[]> reducedPerStep, long step) {}
+    public record RankResult(long[] params, long[][] state, List<long[]> reducedPerStep, long step, List<Double> norms) {}
 
     public enum Mode { PLAIN, CLIP_EXACT, CLIP_SCALAR }
 
@@ -86,11 +86,12 @@ public class ShardedOptimizerTest {
                 so.setExactClipping(mode == Mode.CLIP_EXACT);
                 LambdaLR sched = schedule ? Warmup.linear(so.optimizer(), 2, STEPS + 2) : null;
                 List<long[]> reduced = new ArrayList<>();
+                List<Double> norms = new ArrayList<>();
                 for (int s = 0; s < STEPS; s++) {
                     Harness.fill(flat.grad(), 1000L * s + rank, specials);
                     switch (mode) {
                         case PLAIN -> so.step();
-                        case CLIP_EXACT, CLIP_SCALAR -> so.clipAndStep(0.5, 2.0, false);
+                        case CLIP_EXACT, CLIP_SCALAR -> norms.add(so.clipAndStep(0.5, 2.0, false));
                     }
                     reduced.add(Harness.bits(so.reducedGrad()));
                     if (sched != null) sched.step();
@@ -98,7 +99,7 @@ public class ShardedOptimizerTest {
                 AdamState st = so.optimizer().state(so.shardParam());
                 long[][] state = {Harness.bits(st.expAvg()), Harness.bits(st.expAvgSq()),
                         st.maxExpAvgSq() == null ? new long[0] : Harness.bits(st.maxExpAvgSq())};
-                return new RankResult(Harness.bits(flat.data()), state, reduced, st.step());
+                return new RankResult(Harness.bits(flat.data()), state, reduced, st.step(), norms);
             }
         }
     }
@@ -201,7 +202,7 @@ public class ShardedOptimizerTest {
                     }
                     AdamState st = so.optimizer().state(so.shardParam());
                     return new RankResult(Harness.bits(flat.data()),
-                            new long[][] {Harness.bits(st.expAvg()), Harness.bits(st.expAvgSq()), new long[0]}, reduced, st.step());
+                            new long[][] {Harness.bits(st.expAvg()), Harness.bits(st.expAvgSq()), new long[0]}, reduced, st.step(), List.of());
                 }
             });
             checkAgainstReference(VARIANTS.get(0), Precision.F32, MODELS[2], n, ranks, Mode.CLIP_SCALAR, 0, false, norms);

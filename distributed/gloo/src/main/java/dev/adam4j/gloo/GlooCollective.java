@@ -34,8 +34,9 @@ import org.bytedeco.pytorch.global.torch;
  * {@code TCPStore} that rank 0 hosts at {@code MASTER_ADDR:MASTER_PORT}, as with
  * {@code torch.distributed.init_process_group("gloo")}.
  *
- * <p>Buffers are used in place: each call wraps the caller's native segments in tensors made with
- * {@code from_blob} over their addresses (no copy; heap segments are refused). Per-rank scalars
+ * <p>Native buffers are used in place: each call wraps the caller's native segments in tensors made
+ * with {@code from_blob} over their addresses (no copy). Heap segments (a model on Java arrays) are
+ * staged through a temporary native copy, one copy each way per call. Per-rank scalars
  * (norm partials) travel by an all-gather and are combined in rank order, so a scalar reduction
  * gives the same bits on every rank and in every run. Every operation is bounded by the timeout
  * given to {@link #connect}: a peer that dies or never arrives gives a {@link CollectiveException},
@@ -118,11 +119,36 @@ public final class GlooCollective implements Collective {
     @Override public int rank() { return rank; }
     @Override public int worldSize() { return size; }
 
-    private static Tensor wrap(MemorySegment s, Precision p, String what) {
-        if (!s.isNative()) {
-            throw new IllegalArgumentException(what + " is a heap segment: Gloo needs native memory "
-                    + "(build the FlatParameters with nativeMemory(arena))");
+    /**
+     * {@code s} itself when it is native; otherwise a native copy (with {@code s}'s contents when
+     * {@code copyIn}), whose contents the caller copies back into {@code s} after an operation that
+     * writes it.
+     */
+    private static MemorySegment nativeOf(MemorySegment s, boolean copyIn, Arena scratch) {
+        if (s.isNative()) return s;
+        MemorySegment n = scratch.allocate(Math.max(1, s.byteSize()), 64).asSlice(0, s.byteSize());
+        if (copyIn) n.copyFrom(s);
+        return n;
+    }
+
+    /** Runs {@code op} on native views of {@code input} and {@code output}, staging heap segments. */
+    private void staged(String op, MemorySegment input, MemorySegment output, Precision p, boolean outputIsInput,
+            java.util.function.BiFunction<Tensor, Tensor, Work> start) {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment in = outputIsInput ? null : nativeOf(input, true, scratch);
+            MemorySegment out = nativeOf(output, outputIsInput, scratch);
+            Tensor ti = in == null ? null : wrap(in, p, "input"), to = wrap(out, p, "output");
+            try {
+                run(op, () -> start.apply(ti, to));
+            } finally {
+                if (ti != null) ti.close();
+                to.close();
+            }
+            if (out != output) output.copyFrom(out);
         }
+    }
+
+    private static Tensor wrap(MemorySegment s, Precision p, String what) {
         if (s.byteSize() % p.byteSize() != 0) {
             throw new IllegalArgumentException(what + " of " + s.byteSize() + " bytes is not a whole number of " + p + " values");
         }
@@ -168,13 +194,7 @@ public final class GlooCollective implements Collective {
             throw new IllegalArgumentException("reduceScatter: input has " + count(input, precision)
                     + " elements, expected " + size + " x " + count(output, precision));
         }
-        Tensor in = wrap(input, precision, "input"), out = wrap(output, precision, "output");
-        try {
-            run("reduceScatter", () -> group._reduce_scatter_base(out, in));
-        } finally {
-            in.close();
-            out.close();
-        }
+        staged("reduceScatter", input, output, precision, false, (in, out) -> group._reduce_scatter_base(out, in));
     }
 
     @Override
@@ -183,13 +203,7 @@ public final class GlooCollective implements Collective {
             throw new IllegalArgumentException("allGather: output has " + count(output, precision)
                     + " elements, expected " + size + " x " + count(input, precision));
         }
-        Tensor in = wrap(input, precision, "input"), out = wrap(output, precision, "output");
-        try {
-            run("allGather", () -> group._allgather_base(out, in));
-        } finally {
-            in.close();
-            out.close();
-        }
+        staged("allGather", input, output, precision, false, (in, out) -> group._allgather_base(out, in));
     }
 
     @Override
@@ -199,23 +213,13 @@ public final class GlooCollective implements Collective {
             throw new IllegalArgumentException("allToAll: input and output must both hold " + size
                     + " equal chunks, got " + total + " and " + count(output, precision) + " elements");
         }
-        Tensor in = wrap(input, precision, "input"), out = wrap(output, precision, "output");
-        try {
-            run("allToAll", () -> group.alltoall_base(out, in, new LongVector(), new LongVector()));
-        } finally {
-            in.close();
-            out.close();
-        }
+        staged("allToAll", input, output, precision, false,
+                (in, out) -> group.alltoall_base(out, in, new LongVector(), new LongVector()));
     }
 
     @Override
     public void allReduceSum(MemorySegment buffer, Precision precision) {
-        Tensor t = wrap(buffer, precision, "buffer");
-        try (TensorVector v = new TensorVector(t)) {
-            run("allReduce", () -> group.allreduce(v));
-        } finally {
-            t.close();
-        }
+        staged("allReduce", buffer, buffer, precision, true, (unused, t) -> group.allreduce(new TensorVector(t)));
     }
 
     private double[] gatherScalar(double value) {

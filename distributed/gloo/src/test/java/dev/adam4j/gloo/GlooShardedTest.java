@@ -51,7 +51,10 @@ class GlooShardedTest {
                     int steps = d.readInt();
                     List<long[]> reduced = new ArrayList<>();
                     for (int s = 0; s < steps; s++) reduced.add(read(d));
-                    byConfig.get(c).add(new RankResult(params, state, reduced, d.readLong()));
+                    long step = d.readLong();
+                    List<Double> norms = new ArrayList<>();
+                    for (int k = d.readInt(); k > 0; k--) norms.add(d.readDouble());
+                    byConfig.get(c).add(new RankResult(params, state, reduced, step, norms));
                 }
                 deterministic.add(read(d));
             }
@@ -59,7 +62,8 @@ class GlooShardedTest {
         for (int c = 0; c < GlooWorker.CONFIGS.length; c++) {
             Object[] cfg = GlooWorker.CONFIGS[c];
             ShardedOptimizerTest.checkAgainstReference(ShardedOptimizerTest.VARIANTS.get((Integer) cfg[0]), (Precision) cfg[1],
-                    ShardedOptimizerTest.MODELS[(Integer) cfg[3]], n, byConfig.get(c), (Mode) cfg[2], (Double) cfg[4], false, null);
+                    ShardedOptimizerTest.MODELS[(Integer) cfg[3]], n, byConfig.get(c), (Mode) cfg[2], (Double) cfg[4], false,
+                    cfg[2] == Mode.CLIP_SCALAR ? byConfig.get(c).get(0).norms() : null);
         }
         long[] want = ShardedOptimizerTest.deterministicReference(ShardedOptimizerTest.MODELS[2]);
         for (int r = 0; r < n; r++) {

@@ -20,10 +20,11 @@ import java.time.Duration;
 public final class GlooWorker {
     private GlooWorker() {}
 
-    /** The configurations the step scenario runs (index into VARIANTS, precision, mode, index into MODELS, rate of special values; a clipped run needs finite norms). */
+    /** The configurations the step scenario runs (index into VARIANTS, precision, mode, index into MODELS, rate of special values (a clipped run needs finite norms), native memory or Java arrays (staged through native copies)). */
     static final Object[][] CONFIGS = {
-            {0, Precision.F32, Mode.PLAIN, 2, 0.02}, {2, Precision.F64, Mode.PLAIN, 1, 0.02},
-            {1, Precision.F32, Mode.CLIP_EXACT, 2, 0.0}, {3, Precision.F32, Mode.PLAIN, 0, 0.02}};
+            {0, Precision.F32, Mode.PLAIN, 2, 0.02, true}, {2, Precision.F64, Mode.PLAIN, 1, 0.02, true},
+            {1, Precision.F32, Mode.CLIP_EXACT, 2, 0.0, true}, {3, Precision.F32, Mode.PLAIN, 0, 0.02, true},
+            {4, Precision.F32, Mode.CLIP_SCALAR, 1, 0.0, false}};
 
     public static void main(String[] args) throws Exception {
         String scenario = args[0];
@@ -36,13 +37,15 @@ public final class GlooWorker {
                     try (OutputStream os = Files.newOutputStream(out); DataOutputStream d = new DataOutputStream(os)) {
                         for (Object[] cfg : CONFIGS) {
                             RankResult r = ShardedOptimizerTest.runRank(ShardedOptimizerTest.VARIANTS.get((Integer) cfg[0]),
-                                    (Precision) cfg[1], true, ShardedOptimizerTest.MODELS[(Integer) cfg[3]], (Mode) cfg[2],
+                                    (Precision) cfg[1], (Boolean) cfg[5], ShardedOptimizerTest.MODELS[(Integer) cfg[3]], (Mode) cfg[2],
                                     (Double) cfg[4], false, c);
                             write(d, r.params());
                             for (long[] s : r.state()) write(d, s);
                             d.writeInt(r.reducedPerStep().size());
                             for (long[] g : r.reducedPerStep()) write(d, g);
                             d.writeLong(r.step());
+                            d.writeInt(r.norms().size());
+                            for (double x : r.norms()) d.writeDouble(x);
                         }
                         write(d, ShardedOptimizerTest.runDeterministicRank(c, ShardedOptimizerTest.MODELS[2], true));
                     }
