@@ -116,6 +116,16 @@ public final class GlooCollective implements Collective {
         }
     }
 
+    /**
+     * Loads libtorch's native libraries now (javacpp extracts them into its cache on first use). A
+     * launcher that starts several ranks from one jar calls it before starting them, so that the
+     * processes do not extract the same files at the same time (one could map a file another is
+     * still writing).
+     */
+    public static void loadNatives() {
+        org.bytedeco.javacpp.Loader.load(torch.class);
+    }
+
     @Override public int rank() { return rank; }
     @Override public int worldSize() { return size; }
 

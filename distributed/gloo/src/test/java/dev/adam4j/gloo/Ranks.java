@@ -28,6 +28,7 @@ final class Ranks implements AutoCloseable {
 
     /** Starts ranks {@code ranks} of a group of {@code worldSize}, running {@code GlooWorker args}. */
     static Ranks start(int worldSize, int[] ranks, Path dir, long timeoutMs, String... args) throws IOException {
+        GlooCollective.loadNatives(); // extracted by this JVM before the ranks start
         Ranks r = new Ranks(freePort());
         try {
             String java = ProcessHandle.current().info().command().orElse("java");
