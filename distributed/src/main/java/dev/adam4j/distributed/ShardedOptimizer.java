@@ -212,18 +212,17 @@ public final class ShardedOptimizer implements AutoCloseable {
     public void stepAccumulated(double gradScale) {
         checkScale(gradScale);
         checkAccumulated();
-        int m = microBatches;
-        microBatches = 0;
-        finish(gradScale, m, Double.NaN, 0, false);
+        finish(gradScale, microBatches, Double.NaN, 0, false);
+        microBatches = 0; // the round ends only when the step happened
     }
 
     /** {@link #stepAccumulated} with clipping as in {@link #clipAndStep}; returns the norm of the mean. */
     public double clipAndStepAccumulated(double maxNorm, double normType, boolean errorIfNonfinite) {
         checkClip(maxNorm, normType);
         checkAccumulated();
-        int m = microBatches;
-        microBatches = 0;
-        return finish(1.0, m, maxNorm, normType, errorIfNonfinite);
+        double norm = finish(1.0, microBatches, maxNorm, normType, errorIfNonfinite);
+        microBatches = 0; // a refused (non-finite) round can be retried or inspected
+        return norm;
     }
 
     /**
