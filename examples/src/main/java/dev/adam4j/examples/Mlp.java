@@ -20,11 +20,17 @@ final class Mlp {
     private final int w1, b1, w2, b2, w3, b3; // offsets of each tensor in w and g
 
     Mlp(int hidden, long seed) {
+        this(hidden, seed, 1);
+    }
+
+    /** With the flat buffers' storage padded to a multiple of {@code padTo} elements (for sharding). */
+    Mlp(int hidden, long seed, long padTo) {
         this.hidden = hidden;
         flat = FlatParameters.builder(Precision.F32)
                 .add("fc1.weight", hidden, 2).add("fc1.bias", hidden)
                 .add("fc2.weight", hidden, hidden).add("fc2.bias", hidden)
                 .add("out.weight", 2, hidden).add("out.bias", 2)
+                .padTo(padTo)
                 .build();
         w = ((DataBuffer.F32Array) flat.data()).array();
         g = ((DataBuffer.F32Array) flat.grad()).array();
@@ -142,8 +148,9 @@ final class Mlp {
     String digest() {
         try {
             java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(w.length * 4);
-            b.asFloatBuffer().put(w);
+            int n = (int) flat.data().length(); // the parameters, not the padding
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n * 4);
+            b.asFloatBuffer().put(w, 0, n);
             return java.util.HexFormat.of().formatHex(md.digest(b.array()));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -48,6 +48,8 @@ public final class Train {
               --throughput          instead: step GPT-2 small's 148 tensors (124M parameters)
               --throughput-steps N  steps to time in that mode (default 10)
               --separate            in that mode: one array per tensor instead of one flat buffer
+              --workers N           data-parallel over N local processes (Gloo on 127.0.0.1, optimizer
+                                    state sharded): each computes 1/N of every batch; no checkpoints
               --help                this text
 
             SIMD: run the JVM with --add-modules jdk.incubator.vector (./train does).
@@ -56,7 +58,7 @@ public final class Train {
     /** The command line, parsed and checked: every value is valid once this exists. */
     record Options(int steps, int hidden, int batch, double lr, long seed, Path checkpoint, int checkpointEvery,
             int stopAt, boolean resume, boolean throughput, int throughputSteps, boolean separate, boolean help,
-            Schedule schedule, double clip) {}
+            Schedule schedule, double clip, int workers) {}
 
     /** The default global-norm clipping threshold of the main job. */
     static final double DEFAULT_CLIP = 1.0;
@@ -92,6 +94,7 @@ public final class Train {
         String schedule = "cosine";
         int warmup = -1;
         double clip = DEFAULT_CLIP;
+        int workers = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--steps" -> steps = positive(args, ++i);
@@ -115,14 +118,21 @@ public final class Train {
                 }
                 case "--warmup" -> warmup = nonNegative(args, ++i);
                 case "--clip" -> clip = nonNegativeNumber(args, ++i);
+                case "--workers" -> workers = positive(args, ++i);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         if (warmup > steps) throw new IllegalArgumentException("--warmup " + warmup + " exceeds --steps " + steps);
         Schedule s = schedule.equals("constant") ? Schedule.CONSTANT
                 : warmup >= 0 ? new Schedule(true, warmup) : Schedule.defaultFor(steps);
+        if (workers > 1 && (resume || stopAt > 0 || throughput)) {
+            throw new IllegalArgumentException("--workers runs without checkpoints: it cannot be combined with --resume, --stop-at or --throughput");
+        }
+        if (workers > 1 && Math.min(batch, 2000) % workers != 0) {
+            throw new IllegalArgumentException("--workers " + workers + " must divide the batch (" + batch + ")");
+        }
         return new Options(steps, hidden, batch, lr, seed, checkpoint, checkpointEvery, stopAt, resume, throughput,
-                throughputSteps, separate, help, s, clip);
+                throughputSteps, separate, help, s, clip, workers);
     }
 
     public static void main(String[] args) throws Exception {
@@ -148,6 +158,10 @@ public final class Train {
         }
         if (o.throughput()) {
             Throughput.run(o.throughputSteps(), o.separate(), out);
+            return;
+        }
+        if (o.workers() > 1) {
+            System.exit(DataParallel.run(out, o, args));
             return;
         }
         try {

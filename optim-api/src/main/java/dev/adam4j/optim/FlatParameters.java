@@ -102,6 +102,7 @@ public final class FlatParameters {
         private final List<String> names = new ArrayList<>();
         private final List<long[]> shapes = new ArrayList<>();
         private Arena arena;
+        private long padTo = 1;
 
         private Builder(Precision precision) {
             this.precision = Objects.requireNonNull(precision, "precision");
@@ -126,22 +127,36 @@ public final class FlatParameters {
             return this;
         }
 
+        /**
+         * Rounds the allocation of both buffers up to a multiple of {@code elements} elements. The
+         * padding follows the last parameter, belongs to none, starts zero and is not part of
+         * {@link #data()} or {@link #grad()} (their lengths stay the parameters' total); it is
+         * reachable through the storage ({@code array()}, {@code segment()}), for layouts that cut
+         * the buffers into equal pieces, such as a sharded optimizer's.
+         */
+        public Builder padTo(long elements) {
+            if (elements < 1) throw new IllegalArgumentException("Invalid padding multiple: " + elements + " (must be >= 1)");
+            this.padTo = elements;
+            return this;
+        }
+
         public FlatParameters build() {
             long total = 0;
             for (long[] s : shapes) total = Math.addExact(total, count(s));
+            long capacity = Math.multiplyExact((total + padTo - 1) / padTo, padTo);
             DataBuffer data;
             DataBuffer grad;
             if (arena != null) {
-                MemorySegment d = arena.allocate(Math.max(1, total * precision.byteSize()), 64);
-                MemorySegment g = arena.allocate(Math.max(1, total * precision.byteSize()), 64);
+                MemorySegment d = arena.allocate(Math.max(1, Math.multiplyExact(capacity, precision.byteSize())), 64);
+                MemorySegment g = arena.allocate(Math.max(1, Math.multiplyExact(capacity, precision.byteSize())), 64);
                 data = new DataBuffer.Segment(d, precision, 0, total);
                 grad = new DataBuffer.Segment(g, precision, 0, total);
             } else {
-                if (total > Integer.MAX_VALUE - 8) {
-                    throw new IllegalArgumentException(total + " elements do not fit a Java array: use nativeMemory(arena)");
+                if (capacity > Integer.MAX_VALUE - 8) {
+                    throw new IllegalArgumentException(capacity + " elements do not fit a Java array: use nativeMemory(arena)");
                 }
-                data = DataBuffer.allocate(precision, (int) total);
-                grad = DataBuffer.allocate(precision, (int) total);
+                data = DataBuffer.allocate(precision, (int) capacity).slice(0, total);
+                grad = DataBuffer.allocate(precision, (int) capacity).slice(0, total);
             }
             return new FlatParameters(data, grad, names, shapes);
         }
