@@ -97,4 +97,44 @@ final class Goals {
             g.write(md);
         }
     }
+
+    // ------------------------------------------------------------------ framework adapters
+
+    /**
+     * The adapters' targets (issue 15): each adapter at least {@code target}× faster per step than the
+     * framework's own Adam, decided by the worst of the paired forks ({@link Report#adapterPairs}).
+     */
+    static void adapterTable(StringBuilder md, List<Result> rs) {
+        md.append("\n### Targets for the adapters against this run\n\n")
+          .append("Each ratio is the framework's Adam time per step over the adapter's, fork by fork (the k-th adapter fork against the ")
+          .append("k-th framework fork, run next to it); a target is met when the **worst** fork meets it.\n\n")
+          .append("| goal | measured (worst fork; every fork) | verdict |\n|---|---|---|\n");
+        for (Report.Framework fw : Report.FRAMEWORKS) {
+            if (Double.isNaN(fw.target())) continue;
+            for (String th : List.of("1", "2")) {
+                Goal g = new Goal("≥ " + fmtTarget(fw.target()) + "× " + fw.peerName() + ", " + th + " thread" + (th.equals("1") ? "" : "s")
+                        + (fw.singleThreaded() && th.equals("2") ? " (adam4j at 2 against Tribuo's single thread)" : ""),
+                        q -> q >= fw.target(), "%.2f×");
+                for (String model : Report.models(rs, fw)) {
+                    List<double[]> pairs = Report.adapterPairs(rs, fw, model, th);
+                    if (pairs.isEmpty()) continue;
+                    double worst = Double.POSITIVE_INFINITY;
+                    List<String> each = new ArrayList<>();
+                    for (double[] p : pairs) {
+                        double q = p[1] / p[0];
+                        worst = Math.min(worst, q);
+                        each.add(String.format(Locale.ROOT, "%.2f", q));
+                    }
+                    g.met &= g.bound.test(worst);
+                    g.parts.add(Report.modelLabel(model) + ": " + String.format(Locale.ROOT, "%.2f×", worst)
+                            + " (" + String.join(", ", each) + ")");
+                }
+                g.write(md);
+            }
+        }
+    }
+
+    private static String fmtTarget(double t) {
+        return t == Math.rint(t) ? String.valueOf((long) t) : String.valueOf(t);
+    }
 }

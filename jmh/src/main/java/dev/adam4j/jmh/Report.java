@@ -20,7 +20,10 @@ import java.util.function.Predicate;
  * fraction of the ceiling measured in the same run, ratios) and {@code docs/benchmarks.svg}
  * (throughput against size, one line per implementation, the ceiling drawn in).
  *
- * <p>Usage: {@code Report <jmh.json> <docs-dir> <machine.txt> <command>}.
+ * <p>Usage: {@code Report <jmh.json> <docs-dir> <machine.txt> <command>}: rewrites both files and keeps
+ * the framework-adapter section of an existing {@code benchmarks.md} (another run's). {@code Report
+ * --adapters <adapters.json> <docs-dir> <machine.txt> <command>} ({@code ./bench adapters}) rewrites
+ * only that section of {@code benchmarks.md}, keeping the rest.
  */
 public final class Report {
     private Report() {}
@@ -44,6 +47,12 @@ public final class Report {
     }
 
     public static void main(String[] args) throws IOException {
+        if (args.length > 0 && args[0].equals("--adapters")) {
+            if (args.length != 5) throw new IllegalArgumentException("usage: Report --adapters <adapters.json> <docs-dir> <machine.txt> <command>");
+            writeAdapterSection(JmhJson.read(Path.of(args[1])), Path.of(args[2]), Files.readString(Path.of(args[3])).strip(), args[4]);
+            return;
+        }
+        if (args.length != 4) throw new IllegalArgumentException("usage: Report <jmh.json> <docs-dir> <machine.txt> <command>");
         List<Result> rs = JmhJson.read(Path.of(args[0]));
         Path docs = Path.of(args[1]);
         String machine = Files.readString(Path.of(args[2])).strip();
@@ -146,6 +155,11 @@ public final class Report {
 
         Goals.table(md, rs, machine);
 
+        // ---- the adapters' section, measured by another run (./bench adapters): kept as it is
+        Path existing = docs.resolve("benchmarks.md");
+        String kept = Files.exists(existing) ? adapterSection(Files.readString(existing)) : null;
+        if (kept != null) md.append('\n').append(kept).append('\n');
+
         md.append("\n## Chart\n\n![throughput against size](benchmarks.svg)\n");
         Files.writeString(docs.resolve("benchmarks.md"), md.toString());
         Files.writeString(docs.resolve("benchmarks.svg"), Chart.svg(rs));
@@ -175,4 +189,141 @@ public final class Report {
         return (long) (v * switch (m.group(2)) { case "K" -> 1L << 10; case "M" -> 1L << 20; default -> 1L << 30; });
     }
 
+
+    // ------------------------------------------------------------------ framework adapters
+
+    static final String ADAPTERS_BEGIN = "<!-- adapters:begin (written by ./bench adapters; kept by the other modes) -->";
+    static final String ADAPTERS_END = "<!-- adapters:end -->";
+
+    /**
+     * One framework's benchmark: the JMH method (its simple class name and method), the value of its
+     * {@code optimizer} parameter for the framework's own Adam (the adapter's is {@code adam4j}), the
+     * target speed-up (NaN: a breakdown without a target of its own), and whether the framework's Adam has no thread setting (then its 1-thread forks
+     * are the reference for every thread count of the adapter).
+     */
+    record Framework(String name, String bench, String peer, String peerName, double target, boolean singleThreaded, String what) {}
+
+    static final List<Framework> FRAMEWORKS = List.of(
+            new Framework("DJL", "DjlOptimizerBench.step", "djl", "DJL's Adam", 3, false,
+                    "DJL 0.35.1, PyTorch engine 2.7.1 (CPU), f32: `Optimizer.update(id, weight, grad)` for every parameter, as DJL's "
+                    + "parameter server calls it. Threads: adam4j's `optParallelism` for the adapter (PyTorch at 1 intra-op thread), "
+                    + "PyTorch's intra-op threads (`JniUtils.setNumThreads`) for `ai.djl.training.optimizer.Adam`."),
+            new Framework("Deeplearning4j", "Dl4jUpdaterBench.step", "dl4j", "DL4J's Adam", 3, false,
+                    "nd4j-native 1.0.0-M2.1 (generic x86-64 build), f32, a `MultiLayerNetwork` of dense layers: the network's "
+                    + "`Updater.update` over its flattened gradient view (one updater block: minibatch division, `applyUpdater`), "
+                    + "then `params.subi(update)`, as `fit` takes it. Threads: ND4J's OpenMP threads (`OMP_NUM_THREADS`, set per fork), "
+                    + "which run DL4J's Adam, the division and the subtraction; the adapter's own step is single-threaded."),
+            new Framework("Deeplearning4j: the updater block's applyUpdater alone", "Dl4jUpdaterBench.applyUpdater", "dl4j",
+                    "DL4J's Adam", Double.NaN, false,
+                    "The part of the step above in which the two differ, without the network's bookkeeping, the minibatch division and "
+                    + "the subtraction: `GradientUpdater.applyUpdater` on the block's gradient view (adam4j's kernel on DL4J's state view "
+                    + "and the negated update written back, or ND4J's native `adam_updater` op). Informative: the target is the whole step's."),
+            new Framework("Tribuo", "TribuoOptimiserBench.step", "tribuo", "Tribuo's Adam", 5, true,
+                    "tribuo-math 4.3.2, f64, `Tensor[]` of `DenseMatrix`/`DenseVector`: `parameters.update(optimiser.step(grads, 1.0))`, "
+                    + "as Tribuo's SGD trainers take it. Tribuo's optimisers are single-threaded, so `org.tribuo.math.optimisers.Adam` "
+                    + "runs at 1 thread only; the adapter's 2-thread row is adam4j's `setParallelism(2)` against that same "
+                    + "single-threaded reference."));
+
+    /** The forks of one side, in the order they ran. */
+    static List<Result> adapterForks(List<Result> rs, Framework fw, String optimizer, String model, String threads) {
+        return rs.stream().filter(r -> (r.benchmark().equals(fw.bench()) || r.benchmark().endsWith("." + fw.bench()))
+                && r.p("optimizer").equals(optimizer) && r.p("model").equals(model) && r.p("threads").equals(threads)).toList();
+    }
+
+    /**
+     * {adapter ms, framework ms, adapter ±, framework ±} of each pair of forks: the k-th adapter fork of
+     * this model and thread count with the k-th fork of the framework's Adam (at 1 thread when it is
+     * single-threaded), as {@code ./bench adapters} runs them, side by side.
+     */
+    static List<double[]> adapterPairs(List<Result> rs, Framework fw, String model, String threads) {
+        List<Result> ours = adapterForks(rs, fw, "adam4j", model, threads);
+        List<Result> theirs = adapterForks(rs, fw, fw.peer(), model, fw.singleThreaded() ? "1" : threads);
+        List<double[]> out = new ArrayList<>();
+        for (int k = 0; k < Math.min(ours.size(), theirs.size()); k++) {
+            out.add(new double[] {ours.get(k).median(), theirs.get(k).median(), ours.get(k).error(), theirs.get(k).error()});
+        }
+        return out;
+    }
+
+    /** The models measured for {@code fw}, in the order they first appear. */
+    static List<String> models(List<Result> rs, Framework fw) {
+        return rs.stream().filter(r -> r.benchmark().equals(fw.bench()) || r.benchmark().endsWith("." + fw.bench()))
+                .map(r -> r.p("model")).distinct().toList();
+    }
+
+    /** {@code "12x512"}: 12 layers of 512² weights and 512 biases, 24 tensors. */
+    static String modelLabel(String model) {
+        int x = model.indexOf('x');
+        long layers = Long.parseLong(model.substring(0, x)), width = Long.parseLong(model.substring(x + 1));
+        return String.format(Locale.ROOT, "%.2f M in %d tensors", layers * width * (width + 1) / 1e6, 2 * layers);
+    }
+
+    private static String perFork(List<double[]> pairs, int value, int error) {
+        List<String> xs = new ArrayList<>();
+        for (double[] p : pairs) xs.add(fmt(p[value]) + (Double.isNaN(p[error]) ? "" : " ± " + fmt(p[error])));
+        return String.join(" / ", xs);
+    }
+
+    /** The adapters' section of {@code benchmarks.md}, between its markers. */
+    static String adapterSection(List<Result> rs, String machine, String command) {
+        StringBuilder md = new StringBuilder(ADAPTERS_BEGIN).append("\n## Framework adapters: one optimizer step inside each framework\n\n");
+        md.append("Generated by `").append(command).append("` by `dev.adam4j.jmh.Report --adapters`, from JMH's JSON of that run; the other ")
+          .append("sections come from their own run. Time per step in **ms** (JMH average time): the median of one fork's measured ")
+          .append("iterations, `±` JMH's 99.9% half-width over them. Each configuration ran in several single-fork JMH runs, adapter ")
+          .append("and framework alternating (the order swapped every round); the forks are listed in the order they ran and paired ")
+          .append("in that order. The machine was shared with other builds during the run: compare the paired forks, not absolute ")
+          .append("figures across runs.\n\n```\n").append(machine).append("\n```\n");
+        for (Framework fw : FRAMEWORKS) {
+            List<String> models = models(rs, fw);
+            if (models.isEmpty()) continue;
+            md.append("\n### ").append(fw.name()).append("\n\n").append(fw.what()).append("\n\n");
+            md.append("| parameters | threads | adam4j adapter, ms per fork | ").append(fw.peerName()).append(", ms per fork | speed-up per fork | worst fork |\n");
+            md.append("|---|---:|---|---|---|---:|\n");
+            for (String model : models) {
+                for (String th : List.of("1", "2")) {
+                    List<double[]> pairs = adapterPairs(rs, fw, model, th);
+                    if (pairs.isEmpty()) continue;
+                    List<String> q = new ArrayList<>();
+                    double worst = Double.POSITIVE_INFINITY;
+                    for (double[] p : pairs) {
+                        q.add(String.format(Locale.ROOT, "%.2f×", p[1] / p[0]));
+                        worst = Math.min(worst, p[1] / p[0]);
+                    }
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s%s | %s | %.2f× |\n", modelLabel(model), th,
+                            perFork(pairs, 0, 2), perFork(pairs, 1, 3), fw.singleThreaded() && th.equals("2") ? " (1 thread)" : "",
+                            String.join(", ", q), worst));
+                }
+            }
+        }
+        Goals.adapterTable(md, rs);
+        return md.append(ADAPTERS_END).toString();
+    }
+
+    /** The adapters' section of an existing report, markers included, or null when it has none. */
+    static String adapterSection(String report) {
+        int b = report.indexOf(ADAPTERS_BEGIN), e = report.indexOf(ADAPTERS_END);
+        return b < 0 || e < b ? null : report.substring(b, e + ADAPTERS_END.length());
+    }
+
+    /**
+     * Replaces the adapters' section of {@code docs/benchmarks.md} (or inserts it before the chart, or
+     * at the end), leaving every other line as it was.
+     */
+    static void writeAdapterSection(List<Result> rs, Path docs, String machine, String command) throws IOException {
+        Files.createDirectories(docs);
+        Path file = docs.resolve("benchmarks.md");
+        String report = Files.exists(file) ? Files.readString(file) : "# Benchmarks\n";
+        String section = adapterSection(rs, machine, command);
+        String old = adapterSection(report);
+        String out;
+        if (old != null) {
+            out = report.replace(old, section);
+        } else {
+            int chart = report.indexOf("\n## Chart");
+            out = chart < 0 ? report.stripTrailing() + "\n\n" + section + "\n"
+                    : report.substring(0, chart) + "\n" + section + "\n" + report.substring(chart);
+        }
+        Files.writeString(file, out);
+        System.out.println("wrote the adapters' section of " + file);
+    }
 }

@@ -75,4 +75,91 @@ class ReportTest {
                 .parse(new java.io.ByteArrayInputStream(svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         assertTrue(svg.contains("adam4j vector"));
     }
+
+    // ------------------------------------------------------------------ framework adapters
+
+    /** One single-fork adapter result (ms/op) of benchmark {@code bench} (fully qualified). */
+    static String fork(String bench, String optimizer, String model, int threads, double ms) {
+        return "{\"benchmark\":\"" + bench + "\",\"mode\":\"avgt\",\"params\":{\"optimizer\":\"" + optimizer + "\",\"threads\":\""
+                + threads + "\",\"model\":\"" + model + "\"},\"primaryMetric\":{\"score\":" + ms + ",\"scoreError\":0.1,"
+                + "\"scoreUnit\":\"ms/op\",\"rawData\":[[" + ms + "," + ms + "," + ms + "]]},\"secondaryMetrics\":{}}";
+    }
+
+    static final String DJL = "dev.adam4j.djl.bench.DjlOptimizerBench.step";
+    static final String TRIBUO = "dev.adam4j.tribuo.bench.TribuoOptimiserBench.step";
+
+    /** Forks in the order ./bench adapters runs them: adapter and framework alternating. */
+    static String adapters(double djlSecondFork) {
+        return "[" + String.join(",",
+                fork(DJL, "adam4j", "12x512", 1, 2), fork(DJL, "djl", "12x512", 1, 9),
+                fork(DJL, "djl", "12x512", 1, 7), fork(DJL, "adam4j", "12x512", 1, djlSecondFork),
+                fork(DJL, "adam4j", "12x512", 1, 2), fork(DJL, "djl", "12x512", 1, 8),
+                fork(DJL, "adam4j", "12x512", 2, 1), fork(DJL, "djl", "12x512", 2, 4),
+                fork(DJL, "djl", "12x512", 2, 5), fork(DJL, "adam4j", "12x512", 2, 1),
+                fork(TRIBUO, "adam4j", "12x512", 1, 10), fork(TRIBUO, "tribuo", "12x512", 1, 60),
+                fork(TRIBUO, "adam4j", "12x512", 2, 9)) + "]";
+    }
+
+    @Test
+    void adapterTargetsAreDecidedByTheWorstPairedFork(@TempDir Path dir) throws Exception {
+        List<Result> rs = JmhJson.read(Files.writeString(dir.resolve("a.json"), adapters(2.5)));
+        StringBuilder md = new StringBuilder();
+        Goals.adapterTable(md, rs);
+        String table = md.toString();
+        // 9/2, 7/2.5, 8/2: the second fork decides, below 3
+        assertTrue(table.contains("| ≥ 3× DJL's Adam, 1 thread | 3.15 M in 24 tensors: 2.80× (4.50, 2.80, 4.00) | **not met** |"), table);
+        assertTrue(table.contains("| ≥ 3× DJL's Adam, 2 threads | 3.15 M in 24 tensors: 4.00× (4.00, 5.00) | met |"), table);
+        assertTrue(table.contains("| ≥ 3× DL4J's Adam, 1 thread | not in this run | – |"), table);
+        assertTrue(!table.contains("applyUpdater"), "a breakdown without a target has no target row: " + table);
+        assertTrue(table.contains("| ≥ 5× Tribuo's Adam, 1 thread | 3.15 M in 24 tensors: 6.00× (6.00) | met |"), table);
+        // Tribuo's Adam has no threads: adam4j at 2 is compared with its 1-thread fork
+        assertTrue(table.contains("(adam4j at 2 against Tribuo's single thread) | 3.15 M in 24 tensors: 6.67× (6.67) | met |"), table);
+
+        List<Result> fast = JmhJson.read(Files.writeString(dir.resolve("b.json"), adapters(2.0)));
+        StringBuilder md2 = new StringBuilder();
+        Goals.adapterTable(md2, fast);
+        assertTrue(md2.toString().contains("| ≥ 3× DJL's Adam, 1 thread | 3.15 M in 24 tensors: 3.50× (4.50, 3.50, 4.00) | met |"), md2.toString());
+    }
+
+    @Test
+    void theAdaptersSectionListsEveryForkInRunOrder(@TempDir Path dir) throws Exception {
+        List<Result> rs = JmhJson.read(Files.writeString(dir.resolve("a.json"), adapters(2.5)));
+        String section = Report.adapterSection(rs, "test machine", "./bench adapters");
+        assertTrue(section.startsWith(Report.ADAPTERS_BEGIN) && section.endsWith(Report.ADAPTERS_END), section);
+        assertTrue(section.contains("| 3.15 M in 24 tensors | 1 | 2.00 ± 0.10 / 2.50 ± 0.10 / 2.00 ± 0.10 | 9.00 ± 0.10 / 7.00 ± 0.10 / 8.00 ± 0.10 "
+                + "| 4.50×, 2.80×, 4.00× | 2.80× |"), section);
+        assertTrue(section.contains("| 3.15 M in 24 tensors | 2 | 9.00 ± 0.10 | 60.0 ± 0.10 (1 thread) | 6.67× | 6.67× |"), section);
+        assertTrue(!section.contains("### Deeplearning4j"), "no section for a framework without results");
+    }
+
+    @Test
+    void theAdaptersRunRewritesOnlyItsSectionAndTheFullRunKeepsIt(@TempDir Path dir) throws Exception {
+        Path docs = Files.createDirectories(dir.resolve("docs"));
+        String before = "# Benchmarks\n\nintro\n\n## Peers\n\n| a | b |\n\n";
+        String chart = "\n## Chart\n\n![throughput against size](benchmarks.svg)\n";
+        Files.writeString(docs.resolve("benchmarks.md"), before + chart);
+        Path machine = Files.writeString(dir.resolve("m.txt"), "test machine\nL3: 32 MiB");
+        Path slow = Files.writeString(dir.resolve("a.json"), adapters(2.5));
+        Report.main(new String[] {"--adapters", slow.toString(), docs.toString(), machine.toString(), "./bench adapters"});
+        String once = Files.readString(docs.resolve("benchmarks.md"));
+        assertTrue(once.startsWith(before), once);
+        assertTrue(once.endsWith(Report.ADAPTERS_END + "\n" + chart), once);
+        assertTrue(once.contains("2.80×"), once);
+
+        // a second adapters run replaces the section, once
+        Path fast = Files.writeString(dir.resolve("b.json"), adapters(2.0));
+        Report.main(new String[] {"--adapters", fast.toString(), docs.toString(), machine.toString(), "./bench adapters"});
+        String twice = Files.readString(docs.resolve("benchmarks.md"));
+        assertEquals(1, twice.split(java.util.regex.Pattern.quote(Report.ADAPTERS_BEGIN), -1).length - 1, twice);
+        assertTrue(twice.startsWith(before) && twice.contains("3.50×") && !twice.contains("2.80×"), twice);
+        String section = Report.adapterSection(twice);
+
+        // the full report, from the kernel run's JSON, keeps the adapters' section as it was
+        Path json = Files.writeString(dir.resolve("r.json"), JSON);
+        Report.main(new String[] {json.toString(), docs.toString(), machine.toString(), "./bench test"});
+        String full = Files.readString(docs.resolve("benchmarks.md"));
+        assertTrue(full.contains("| F32 | 16,777,216 | ARRAY | ADAM | 23.5 ± 2.35 |"), full);
+        assertTrue(full.contains(section), full);
+        assertTrue(full.indexOf(section) < full.indexOf("## Chart"), full);
+    }
 }

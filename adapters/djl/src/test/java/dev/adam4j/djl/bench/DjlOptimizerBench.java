@@ -35,7 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code threads}: adam4j's own pool for the adapter ({@code optParallelism}), PyTorch's intra-op
  * threads for DJL's Adam ({@code JniUtils.setNumThreads}).
  *
- * <p>Run (from the repository root; short, one fork, for an indicative figure):
+ * <p>{@code ./bench adapters} runs it (several single-fork runs per configuration, adapter and DJL
+ * alternating) and writes the report's section. By hand (from the repository root; one fork, for an
+ * indicative figure):
  * <pre>
  * ./mvn25 -q -pl adapters/djl -am test-compile dependency:build-classpath \
  *     -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
@@ -47,10 +49,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-        "-Dai.djl.offline=true"})
+        "-Dai.djl.offline=true", "-Dadam4j.kernel=vector"})
 public class DjlOptimizerBench {
 
     @Param({"adam4j", "djl"})
@@ -91,7 +93,11 @@ public class DjlOptimizerBench {
             JniUtils.setNumThreads(threads);
             opt = Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-4f)).build();
         }
+        float[] before = weights[0].toFloatArray();
         step(); // binds (adapter) or allocates the moments (DJL) outside the measurement
+        if (java.util.Arrays.equals(before, weights[0].toFloatArray())) {
+            throw new IllegalStateException(optimizer + ": the step did not move the parameters");
+        }
         if (opt instanceof Adam4jOptimizer a && a.copiedSteps() != 0) {
             throw new IllegalStateException("the adapter copied: " + a.bindings());
         }
