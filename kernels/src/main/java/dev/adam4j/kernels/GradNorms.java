@@ -108,6 +108,8 @@ public final class GradNorms {
         return switch (precision) {
             case F32 -> i -> s.getAtIndex(F, offset + i);
             case F64 -> i -> s.getAtIndex(D, offset + i);
+            case BF16 -> i -> ReducedFloats.bf16ToFloat(s.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, offset + i));
+            case F16 -> i -> ReducedFloats.f16ToFloat(s.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, offset + i));
         };
     }
 
