@@ -22,8 +22,13 @@ final class Torch {
 
     /** An uninitialised contiguous 1-D CPU tensor. */
     static Tensor empty(Precision p, long n) {
-        return torch.empty(new long[] {n}, new TensorOptions(p == Precision.F32 ? torch.ScalarType.Float : torch.ScalarType.Double),
-                new MemoryFormatOptional());
+        torch.ScalarType type = switch (p) {
+            case F32 -> torch.ScalarType.Float;
+            case F64 -> torch.ScalarType.Double;
+            case BF16 -> torch.ScalarType.BFloat16;
+            case F16 -> torch.ScalarType.Half;
+        };
+        return torch.empty(new long[] {n}, new TensorOptions(type), new MemoryFormatOptional());
     }
 
     /** The tensor's memory, without copying: the zero-copy view adam4j steps in place. */
@@ -50,6 +55,15 @@ final class Torch {
      */
     static void fusedAdam(dev.adam4j.kernels.AdamHyperparameters h, Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax,
             Tensor step) {
+        fusedAdam(h, p, g, m, v, vmax, step, null);
+    }
+
+    /**
+     * As above, with PyTorch's optional {@code grad_scale} (a float32 scalar tensor the kernel divides
+     * the gradient by, writing the result back into {@code g}); null for none.
+     */
+    static void fusedAdam(dev.adam4j.kernels.AdamHyperparameters h, Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax,
+            Tensor step, Tensor gradScale) {
         boolean decoupled = h.weightDecayMode() == dev.adam4j.kernels.WeightDecay.DECOUPLED;
         org.bytedeco.pytorch.OperatorHandle op = org.bytedeco.pytorch.Dispatcher.singleton()
                 .findSchemaOrThrow(decoupled ? "aten::_fused_adamw_" : "aten::_fused_adam_", "");
@@ -58,7 +72,9 @@ final class Torch {
                 tensorList(step), new org.bytedeco.pytorch.IValue(h.lr()), new org.bytedeco.pytorch.IValue(h.beta1()),
                 new org.bytedeco.pytorch.IValue(h.beta2()), new org.bytedeco.pytorch.IValue(h.weightDecay()),
                 new org.bytedeco.pytorch.IValue(h.eps()), new org.bytedeco.pytorch.IValue(h.amsgrad()),
-                new org.bytedeco.pytorch.IValue(h.maximize()), new org.bytedeco.pytorch.IValue(), new org.bytedeco.pytorch.IValue());
+                new org.bytedeco.pytorch.IValue(h.maximize()),
+                gradScale == null ? new org.bytedeco.pytorch.IValue() : new org.bytedeco.pytorch.IValue(gradScale),
+                new org.bytedeco.pytorch.IValue());
         org.bytedeco.pytorch.Dispatcher.singleton().callBoxed(op, stack);
     }
 

@@ -22,4 +22,7 @@ public interface KernelProvider {
 
     /** The fused Adam step on f64 buffers. */
     AdamF64 adamF64();
+
+    /** The fused Adam step on bf16 or f16 buffers, computed in f32. */
+    AdamHalf adamHalf();
 }

@@ -21,4 +21,9 @@ public final class ScalarProvider implements KernelProvider {
     public AdamF64 adamF64() {
         return ScalarAdamF64.INSTANCE;
     }
+
+    @Override
+    public AdamHalf adamHalf() {
+        return ScalarAdamHalf.INSTANCE;
+    }
 }

@@ -2,6 +2,7 @@ package dev.adam4j.kernels.internal.vector;
 
 import dev.adam4j.kernels.internal.AdamF32;
 import dev.adam4j.kernels.internal.AdamF64;
+import dev.adam4j.kernels.internal.AdamHalf;
 import dev.adam4j.kernels.internal.KernelProvider;
 
 /**
@@ -27,5 +28,10 @@ public final class PanamaProvider implements KernelProvider {
     @Override
     public AdamF64 adamF64() {
         return PanamaAdamF64.INSTANCE;
+    }
+
+    @Override
+    public AdamHalf adamHalf() {
+        return PanamaAdamHalf.INSTANCE;
     }
 }
