@@ -5,6 +5,7 @@ import dev.adam4j.optim.DataBuffer;
 import dev.adam4j.optim.Optimizer;
 import dev.adam4j.optim.Param;
 import dev.adam4j.optim.ParamGroup;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -74,6 +75,8 @@ public final class ClipGrad {
             case DataBuffer.F64Array a -> p == 2.0 ? GradNorms.sumOfSquares(a.array(), a.offset(), a.count())
                     : p == Double.POSITIVE_INFINITY ? GradNorms.maxAbs(a.array(), a.offset(), a.count())
                     : GradNorms.powerSum(a.array(), a.offset(), a.count(), p);
+            case DataBuffer.HalfArray a -> reduce(new DataBuffer.Segment(MemorySegment.ofArray(a.array()), a.precision(), a.offset(),
+                    a.count()), p);
             case DataBuffer.Segment s -> p == 2.0 ? GradNorms.sumOfSquares(s.precision(), s.segment(), s.offset(), s.length())
                     : p == Double.POSITIVE_INFINITY ? GradNorms.maxAbs(s.precision(), s.segment(), s.offset(), s.length())
                     : GradNorms.powerSum(s.precision(), s.segment(), s.offset(), s.length(), p);
@@ -107,7 +110,7 @@ public final class ClipGrad {
         double coef = coefficient(total, maxNorm);
         for (DataBuffer g : grads) { // PyTorch's g.mul_(coef) in the gradient's dtype
             switch (g.precision()) {
-                case F32 -> {
+                case F32, BF16, F16 -> { // 16-bit: in f32, rounded once, as PyTorch's mul_ on bf16/f16 tensors
                     float c = (float) coef;
                     for (long i = 0; i < g.length(); i++) g.set(i, (float) g.get(i) * c);
                 }
