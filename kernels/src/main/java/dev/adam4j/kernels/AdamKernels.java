@@ -126,6 +126,77 @@ public final class AdamKernels {
                 maxExpAvgSq, len(maxExpAvgSq), maxExpAvgSqOffset, length);
     }
 
+    /**
+     * One Adam step with f32 parameters and gradients and 16-bit moments ({@code state}:
+     * {@link Precision#BF16} or {@link Precision#F16} bits in {@code short[]}): the f32 rule of
+     * {@link dev.adam4j.kernels.internal.ScalarAdamHalf}, with the parameter kept in f32 and only the
+     * moments rounded (to nearest even) when stored. Adam reads and writes 20 bytes an element instead
+     * of 28 (24 instead of 36 with AMSGrad). PyTorch offers this layout on CUDA only; it is adam4j's.
+     *
+     * @throws IllegalArgumentException for a bad argument, before anything is written
+     */
+    public static void step(AdamHyperparameters h, long t, double gradScale,
+            float[] param, int paramOffset, float[] grad, int gradOffset, Precision state,
+            short[] expAvg, int expAvgOffset, short[] expAvgSq, int expAvgSqOffset,
+            short[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
+        validate(h, t, gradScale, param, paramOffset, grad, gradOffset, state, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+        provider().adamHalf().stepF32Params(state, h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
+                param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                maxExpAvgSq, maxExpAvgSqOffset, length);
+    }
+
+    /** Every check of the f32-parameter, 16-bit-moment array {@code step}, without stepping. */
+    public static void validate(AdamHyperparameters h, long t, double gradScale,
+            float[] param, int paramOffset, float[] grad, int gradOffset, Precision state,
+            short[] expAvg, int expAvgOffset, short[] expAvgSq, int expAvgSqOffset,
+            short[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
+        checkReduced(state);
+        checkArrays(h, t, gradScale, param, len(param), paramOffset, grad, len(grad), gradOffset,
+                expAvg, len(expAvg), expAvgOffset, expAvgSq, len(expAvgSq), expAvgSqOffset,
+                maxExpAvgSq, len(maxExpAvgSq), maxExpAvgSqOffset, length);
+    }
+
+    /**
+     * The f32-parameter, 16-bit-moment step over segments: {@code param} and {@code grad} hold f32,
+     * the moments {@code state} values, all in native byte order; offsets are element indices.
+     *
+     * @throws IllegalArgumentException for a bad argument
+     * @throws IllegalStateException if a segment's arena is closed or it is confined to another thread
+     */
+    public static void step(AdamHyperparameters h, long t, double gradScale,
+            MemorySegment param, long paramOffset, MemorySegment grad, long gradOffset, Precision state,
+            MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
+            MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length) {
+        checkScalars(h, t, gradScale);
+        checkReduced(state);
+        checkLength(length);
+        checkSegment("param", param, paramOffset, length, Float.BYTES, true);
+        checkSegment("grad", grad, gradOffset, length, Float.BYTES, false);
+        checkSegment("expAvg", expAvg, expAvgOffset, length, Short.BYTES, true);
+        checkSegment("expAvgSq", expAvgSq, expAvgSqOffset, length, Short.BYTES, true);
+        if (h.amsgrad()) checkSegment("maxExpAvgSq", maxExpAvgSq, maxExpAvgSqOffset, length, Short.BYTES, true);
+        if (length > 0) {
+            MemorySegment[] seg = {param, grad, expAvg, expAvgSq, h.amsgrad() ? maxExpAvgSq : null};
+            long[] off = {paramOffset * Float.BYTES, gradOffset * Float.BYTES, expAvgOffset * Short.BYTES,
+                    expAvgSqOffset * Short.BYTES, maxExpAvgSqOffset * Short.BYTES};
+            long[] span = {length * Float.BYTES, length * Float.BYTES, length * Short.BYTES, length * Short.BYTES,
+                    length * Short.BYTES};
+            String[] names = {"param", "grad", "expAvg", "expAvgSq", "maxExpAvgSq"};
+            for (int a = 0; a < 5; a++) {
+                for (int b = a + 1; b < 5; b++) {
+                    if (seg[a] == null || seg[b] == null || seg[a].isNative() != seg[b].isNative()) continue;
+                    if (seg[a].asSlice(off[a], span[a]).asOverlappingSlice(seg[b].asSlice(off[b], span[b])).isPresent()) {
+                        throw new IllegalArgumentException(names[a] + " range overlaps " + names[b] + " range (length " + length + ")");
+                    }
+                }
+            }
+        }
+        provider().adamHalf().stepF32Params(state, h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
+                param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                maxExpAvgSq, maxExpAvgSqOffset, length);
+    }
+
     private static void checkReduced(Precision storage) {
         checkNotNull("storage", storage);
         if (!storage.isReduced()) {

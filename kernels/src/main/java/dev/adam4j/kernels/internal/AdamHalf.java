@@ -21,4 +21,19 @@ public interface AdamHalf {
             MemorySegment param, long paramOffset, MemorySegment grad, long gradOffset,
             MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
             MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length);
+
+    /**
+     * f32 parameters and gradients with 16-bit ({@code state}) moments: the traffic-saving layout,
+     * {@link ScalarAdamHalf}'s contract with {@code p} and {@code g} read and written as f32.
+     */
+    void stepF32Params(Precision state, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            float[] param, int paramOffset, float[] grad, int gradOffset,
+            short[] expAvg, int expAvgOffset, short[] expAvgSq, int expAvgSqOffset,
+            short[] maxExpAvgSq, int maxExpAvgSqOffset, int length);
+
+    /** As the array form, over segments (f32 {@code param}, {@code grad}; 16-bit moments). */
+    void stepF32Params(Precision state, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment param, long paramOffset, MemorySegment grad, long gradOffset,
+            MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
+            MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length);
 }

@@ -42,6 +42,7 @@ public enum ScalarAdamHalf implements AdamHalf {
     INSTANCE;
 
     private static final ValueLayout.OfShort E = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     @Override
     public void step(Precision storage, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
@@ -76,6 +77,48 @@ public enum ScalarAdamHalf implements AdamHalf {
             float u = c.amsgrad ? Math.max(widen(bf, maxExpAvgSq.getAtIndex(E, xo + i)), v) : v;
             if (c.amsgrad) maxExpAvgSq.setAtIndex(E, xo + i, narrow(bf, u));
             param.setAtIndex(E, po + i, narrow(bf, update(c, decayed(c, p), m, u)));
+            expAvg.setAtIndex(E, mo + i, narrow(bf, m));
+            expAvgSq.setAtIndex(E, vo + i, narrow(bf, v));
+        }
+    }
+
+    /**
+     * f32 parameters and gradients, 16-bit moments (adam4j's own layout; PyTorch offers it on CUDA
+     * only): the same steps, with {@code p} and {@code g} read as f32 and {@code p} written as f32.
+     */
+    @Override
+    public void stepF32Params(Precision state, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            float[] param, int po, float[] grad, int go, short[] expAvg, int mo,
+            short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int length) {
+        ScalarAdamF32.Constants c = new ScalarAdamF32.Constants(h, negStepSize, bc2Sqrt, gradScale);
+        boolean bf = bf16(state);
+        for (int i = 0; i < length; i++) {
+            float p = param[po + i];
+            float g = gradient(c, grad[go + i], p);
+            float m = firstMoment(c, widen(bf, expAvg[mo + i]), g);
+            float v = secondMoment(c, widen(bf, expAvgSq[vo + i]), g);
+            float u = c.amsgrad ? Math.max(widen(bf, maxExpAvgSq[xo + i]), v) : v;
+            if (c.amsgrad) maxExpAvgSq[xo + i] = narrow(bf, u);
+            param[po + i] = update(c, decayed(c, p), m, u);
+            expAvg[mo + i] = narrow(bf, m);
+            expAvgSq[vo + i] = narrow(bf, v);
+        }
+    }
+
+    @Override
+    public void stepF32Params(Precision state, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
+        ScalarAdamF32.Constants c = new ScalarAdamF32.Constants(h, negStepSize, bc2Sqrt, gradScale);
+        boolean bf = bf16(state);
+        for (long i = 0; i < length; i++) {
+            float p = param.getAtIndex(F, po + i);
+            float g = gradient(c, grad.getAtIndex(F, go + i), p);
+            float m = firstMoment(c, widen(bf, expAvg.getAtIndex(E, mo + i)), g);
+            float v = secondMoment(c, widen(bf, expAvgSq.getAtIndex(E, vo + i)), g);
+            float u = c.amsgrad ? Math.max(widen(bf, maxExpAvgSq.getAtIndex(E, xo + i)), v) : v;
+            if (c.amsgrad) maxExpAvgSq.setAtIndex(E, xo + i, narrow(bf, u));
+            param.setAtIndex(F, po + i, update(c, decayed(c, p), m, u));
             expAvg.setAtIndex(E, mo + i, narrow(bf, m));
             expAvgSq.setAtIndex(E, vo + i, narrow(bf, v));
         }

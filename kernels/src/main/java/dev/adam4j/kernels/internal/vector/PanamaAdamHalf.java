@@ -75,6 +75,36 @@ enum PanamaAdamHalf implements AdamHalf {
         }
     }
 
+    @Override
+    public void stepF32Params(Precision state, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            float[] param, int po, float[] grad, int go, short[] expAvg, int mo,
+            short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int length) {
+        int bound = S.loopBound(length);
+        if (bound > 0) {
+            loopsF32Params(bf16(state), h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo,
+                    expAvgSq, vo, maxExpAvgSq, xo, bound);
+        }
+        if (bound < length) {
+            ScalarAdamHalf.INSTANCE.stepF32Params(state, h, negStepSize, bc2Sqrt, gradScale, param, po + bound, grad,
+                    go + bound, expAvg, mo + bound, expAvgSq, vo + bound, maxExpAvgSq, xo + bound, length - bound);
+        }
+    }
+
+    @Override
+    public void stepF32Params(Precision state, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
+        long bound = S.loopBound(length);
+        if (bound > 0) {
+            loopsF32Params(bf16(state), h, negStepSize, bc2Sqrt, gradScale, param, po * Float.BYTES, grad, go * Float.BYTES,
+                    expAvg, mo * BYTES, expAvgSq, vo * BYTES, maxExpAvgSq, xo * BYTES, bound);
+        }
+        if (bound < length) {
+            ScalarAdamHalf.INSTANCE.stepF32Params(state, h, negStepSize, bc2Sqrt, gradScale, param, po + bound, grad,
+                    go + bound, expAvg, mo + bound, expAvgSq, vo + bound, maxExpAvgSq, xo + bound, length - bound);
+        }
+    }
+
     private static boolean bf16(Precision storage) {
         return switch (storage) {
             case BF16 -> true;
@@ -183,6 +213,59 @@ enum PanamaAdamHalf implements AdamHalf {
                 narrow(m, bf).intoMemorySegment(expAvg, mo + i, NATIVE);
                 narrow(v, bf).intoMemorySegment(expAvgSq, vo + i, NATIVE);
             }
+        }
+    }
+
+    /** f32 param and grad, 16-bit moments, over arrays. */
+    private static void loopsF32Params(boolean bf, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            float[] param, int po, float[] grad, int go, short[] expAvg, int mo,
+            short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int bound) {
+        final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
+        final float gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;
+        final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;
+        final float negStep = c.negStepSize;
+        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;
+        final int n = S.length();
+        for (int i = 0; i < bound; i += n) {
+            FloatVector p = FloatVector.fromArray(S, param, po + i);
+            FloatVector g = gradient(FloatVector.fromArray(S, grad, go + i), p, gradMul, wd, l2);
+            FloatVector m = firstMoment(widen(ShortVector.fromArray(H, expAvg, mo + i), bf), g, lerpCoef, fromGrad);
+            FloatVector v = secondMoment(widen(ShortVector.fromArray(H, expAvgSq, vo + i), bf), g, beta2, oneMinusBeta2);
+            FloatVector u = v;
+            if (amsgrad) {
+                u = widen(ShortVector.fromArray(H, maxExpAvgSq, xo + i), bf).max(v);
+                narrow(u, bf).intoArray(maxExpAvgSq, xo + i);
+            }
+            update(p, m, u, paramMul, bc2, eps, negStep, epsHat).intoArray(param, po + i);
+            narrow(m, bf).intoArray(expAvg, mo + i);
+            narrow(v, bf).intoArray(expAvgSq, vo + i);
+        }
+    }
+
+    /** f32 param and grad, 16-bit moments, over segments; offsets in bytes, {@code bound} in elements. */
+    private static void loopsF32Params(boolean bf, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long bound) {
+        final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
+        final float gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;
+        final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;
+        final float negStep = c.negStepSize;
+        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;
+        final long n = S.length();
+        for (long i = 0; i < bound; i += n) {
+            long fo = i * Float.BYTES, so = i * BYTES;
+            FloatVector p = FloatVector.fromMemorySegment(S, param, po + fo, NATIVE);
+            FloatVector g = gradient(FloatVector.fromMemorySegment(S, grad, go + fo, NATIVE), p, gradMul, wd, l2);
+            FloatVector m = firstMoment(widen(ShortVector.fromMemorySegment(H, expAvg, mo + so, NATIVE), bf), g, lerpCoef, fromGrad);
+            FloatVector v = secondMoment(widen(ShortVector.fromMemorySegment(H, expAvgSq, vo + so, NATIVE), bf), g, beta2, oneMinusBeta2);
+            FloatVector u = v;
+            if (amsgrad) {
+                u = widen(ShortVector.fromMemorySegment(H, maxExpAvgSq, xo + so, NATIVE), bf).max(v);
+                narrow(u, bf).intoMemorySegment(maxExpAvgSq, xo + so, NATIVE);
+            }
+            update(p, m, u, paramMul, bc2, eps, negStep, epsHat).intoMemorySegment(param, po + fo, NATIVE);
+            narrow(m, bf).intoMemorySegment(expAvg, mo + so, NATIVE);
+            narrow(v, bf).intoMemorySegment(expAvgSq, vo + so, NATIVE);
         }
     }
 }
