@@ -29,9 +29,10 @@ import java.util.Objects;
  * written. NaN and infinities propagate as in PyTorch; nothing is clamped.
  *
  * <h2>Storage</h2>
- * {@code float[]} and {@code double[]} with an offset per buffer, or {@link MemorySegment}s (heap or
- * native, any alignment) holding {@link Precision#F32} or {@link Precision#F64} values in the
- * platform's native byte order, with element offsets. Buffers must not overlap, except that a
+ * {@code float[]}, {@code double[]} and {@code short[]} (16-bit {@link Precision#BF16} or
+ * {@link Precision#F16} bits, computed in f32 as PyTorch's fused CPU kernel does) with an offset per
+ * buffer, or {@link MemorySegment}s (heap or native, any alignment) holding values of any
+ * {@link Precision} in the platform's native byte order, with element offsets. Buffers must not overlap, except that a
  * gradient may be read-only. All buffers of one call have the same precision.
  *
  * <h2>Validation</h2>
@@ -93,6 +94,116 @@ public final class AdamKernels {
                 maxExpAvgSq, maxExpAvgSqOffset, length);
     }
 
+    /**
+     * One Adam step over {@code length} 16-bit elements ({@link Precision#BF16} or {@link Precision#F16}
+     * bits in {@code short[]}), computed in f32 and rounded back to nearest even, as PyTorch's fused CPU
+     * kernel does for {@code torch.bfloat16} and {@code torch.float16} tensors (see
+     * {@link dev.adam4j.kernels.internal.ScalarAdamHalf}); otherwise as the f32 overload.
+     *
+     * @param storage {@link Precision#BF16} or {@link Precision#F16}: how every buffer's bits are read
+     * @throws IllegalArgumentException for a bad argument (including a {@code storage} that is not 16-bit),
+     *         before anything is written
+     */
+    public static void step(AdamHyperparameters h, long t, double gradScale, Precision storage,
+            short[] param, int paramOffset, short[] grad, int gradOffset,
+            short[] expAvg, int expAvgOffset, short[] expAvgSq, int expAvgSqOffset,
+            short[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
+        validate(h, t, gradScale, storage, param, paramOffset, grad, gradOffset, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+        provider().adamHalf().step(storage, h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
+                param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                maxExpAvgSq, maxExpAvgSqOffset, length);
+    }
+
+    /** Every check of the 16-bit array {@code step}, without stepping; see the segment {@code validate}. */
+    public static void validate(AdamHyperparameters h, long t, double gradScale, Precision storage,
+            short[] param, int paramOffset, short[] grad, int gradOffset,
+            short[] expAvg, int expAvgOffset, short[] expAvgSq, int expAvgSqOffset,
+            short[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
+        checkReduced(storage);
+        checkArrays(h, t, gradScale, param, len(param), paramOffset, grad, len(grad), gradOffset,
+                expAvg, len(expAvg), expAvgOffset, expAvgSq, len(expAvgSq), expAvgSqOffset,
+                maxExpAvgSq, len(maxExpAvgSq), maxExpAvgSqOffset, length);
+    }
+
+    /**
+     * One Adam step with f32 parameters and gradients and 16-bit moments ({@code state}:
+     * {@link Precision#BF16} or {@link Precision#F16} bits in {@code short[]}): the f32 rule of
+     * {@link dev.adam4j.kernels.internal.ScalarAdamHalf}, with the parameter kept in f32 and only the
+     * moments rounded (to nearest even) when stored. Adam reads and writes 20 bytes an element instead
+     * of 28 (24 instead of 36 with AMSGrad). PyTorch offers this layout on CUDA only; it is adam4j's.
+     *
+     * @throws IllegalArgumentException for a bad argument, before anything is written
+     */
+    public static void step(AdamHyperparameters h, long t, double gradScale,
+            float[] param, int paramOffset, float[] grad, int gradOffset, Precision state,
+            short[] expAvg, int expAvgOffset, short[] expAvgSq, int expAvgSqOffset,
+            short[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
+        validate(h, t, gradScale, param, paramOffset, grad, gradOffset, state, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+        provider().adamHalf().stepF32Params(state, h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
+                param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                maxExpAvgSq, maxExpAvgSqOffset, length);
+    }
+
+    /** Every check of the f32-parameter, 16-bit-moment array {@code step}, without stepping. */
+    public static void validate(AdamHyperparameters h, long t, double gradScale,
+            float[] param, int paramOffset, float[] grad, int gradOffset, Precision state,
+            short[] expAvg, int expAvgOffset, short[] expAvgSq, int expAvgSqOffset,
+            short[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
+        checkReduced(state);
+        checkArrays(h, t, gradScale, param, len(param), paramOffset, grad, len(grad), gradOffset,
+                expAvg, len(expAvg), expAvgOffset, expAvgSq, len(expAvgSq), expAvgSqOffset,
+                maxExpAvgSq, len(maxExpAvgSq), maxExpAvgSqOffset, length);
+    }
+
+    /**
+     * The f32-parameter, 16-bit-moment step over segments: {@code param} and {@code grad} hold f32,
+     * the moments {@code state} values, all in native byte order; offsets are element indices.
+     *
+     * @throws IllegalArgumentException for a bad argument
+     * @throws IllegalStateException if a segment's arena is closed or it is confined to another thread
+     */
+    public static void step(AdamHyperparameters h, long t, double gradScale,
+            MemorySegment param, long paramOffset, MemorySegment grad, long gradOffset, Precision state,
+            MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
+            MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length) {
+        checkScalars(h, t, gradScale);
+        checkReduced(state);
+        checkLength(length);
+        checkSegment("param", param, paramOffset, length, Float.BYTES, true);
+        checkSegment("grad", grad, gradOffset, length, Float.BYTES, false);
+        checkSegment("expAvg", expAvg, expAvgOffset, length, Short.BYTES, true);
+        checkSegment("expAvgSq", expAvgSq, expAvgSqOffset, length, Short.BYTES, true);
+        if (h.amsgrad()) checkSegment("maxExpAvgSq", maxExpAvgSq, maxExpAvgSqOffset, length, Short.BYTES, true);
+        if (length > 0) {
+            MemorySegment[] seg = {param, grad, expAvg, expAvgSq, h.amsgrad() ? maxExpAvgSq : null};
+            long[] off = {paramOffset * Float.BYTES, gradOffset * Float.BYTES, expAvgOffset * Short.BYTES,
+                    expAvgSqOffset * Short.BYTES, maxExpAvgSqOffset * Short.BYTES};
+            long[] span = {length * Float.BYTES, length * Float.BYTES, length * Short.BYTES, length * Short.BYTES,
+                    length * Short.BYTES};
+            String[] names = {"param", "grad", "expAvg", "expAvgSq", "maxExpAvgSq"};
+            for (int a = 0; a < 5; a++) {
+                for (int b = a + 1; b < 5; b++) {
+                    if (seg[a] == null || seg[b] == null || seg[a].isNative() != seg[b].isNative()) continue;
+                    if (seg[a].asSlice(off[a], span[a]).asOverlappingSlice(seg[b].asSlice(off[b], span[b])).isPresent()) {
+                        throw new IllegalArgumentException(names[a] + " range overlaps " + names[b] + " range (length " + length + ")");
+                    }
+                }
+            }
+        }
+        provider().adamHalf().stepF32Params(state, h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
+                param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                maxExpAvgSq, maxExpAvgSqOffset, length);
+    }
+
+    private static void checkReduced(Precision storage) {
+        checkNotNull("storage", storage);
+        if (!storage.isReduced()) {
+            throw new IllegalArgumentException("storage " + storage + " is not a 16-bit type: short[] buffers hold BF16 or F16");
+        }
+    }
+
     /** One Adam step over whole f32 arrays of equal length, starting at index 0. */
     public static void step(AdamHyperparameters h, long t, double gradScale,
             float[] param, float[] grad, float[] expAvg, float[] expAvgSq, float[] maxExpAvgSq) {
@@ -133,6 +244,8 @@ public final class AdamKernels {
                     gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
             case F64 -> provider().adamF64().step(h, negStepSize, bc2Sqrt, gradScale, param, paramOffset, grad,
                     gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+            case BF16, F16 -> provider().adamHalf().step(precision, h, negStepSize, bc2Sqrt, gradScale, param, paramOffset,
+                    grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
         }
     }
 
@@ -197,6 +310,7 @@ public final class AdamKernels {
         Class<?> type = switch (precision) {
             case F32 -> float[].class;
             case F64 -> double[].class;
+            case BF16, F16 -> short[].class;
         };
         Object p = array(param, type), g = array(grad, type), m = array(expAvg, type), v = array(expAvgSq, type);
         Object x = h.amsgrad() ? array(maxExpAvgSq, type) : null;
@@ -210,6 +324,8 @@ public final class AdamKernels {
                     (float[]) x, xi, (int) length);
             case F64 -> step(h, t, gradScale, (double[]) p, pi, (double[]) g, gi, (double[]) m, mi, (double[]) v, vi,
                     (double[]) x, xi, (int) length);
+            case BF16, F16 -> step(h, t, gradScale, precision, (short[]) p, pi, (short[]) g, gi, (short[]) m, mi,
+                    (short[]) v, vi, (short[]) x, xi, (int) length);
         }
         return true;
     }
@@ -218,7 +334,7 @@ public final class AdamKernels {
     private static Object array(MemorySegment s, Class<?> type) {
         if (s == null || s.isNative()) return null;
         Object base = s.heapBase().orElse(null); // empty for read-only segments
-        int bytes = type == float[].class ? Float.BYTES : Double.BYTES; // the two types of stepAsArrays' switch
+        int bytes = type == float[].class ? Float.BYTES : type == double[].class ? Double.BYTES : Short.BYTES;
         return base != null && base.getClass() == type && s.address() % bytes == 0 ? base : null;
     }
 
@@ -233,6 +349,10 @@ public final class AdamKernels {
     }
 
     private static int len(double[] a) {
+        return a == null ? -1 : a.length;
+    }
+
+    private static int len(short[] a) {
         return a == null ? -1 : a.length;
     }
 

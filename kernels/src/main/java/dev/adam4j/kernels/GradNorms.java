@@ -4,6 +4,7 @@ import dev.adam4j.kernels.internal.KernelProviders;
 import dev.adam4j.kernels.internal.NormSupport;
 import dev.adam4j.kernels.internal.ScalarNorms;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 /**
@@ -24,9 +25,10 @@ import java.util.Objects;
  * <p>A non-finite element makes the sum of squares non-finite ({@code inf²} is inf, NaN propagates):
  * a loss scaler's overflow check is the norm pass itself.
  *
- * <p>The sum of squares, the 1-norm's sum and the largest magnitude run on the provider's kernels
- * (Vector API where available, bitwise equal to the scalar specification); any other power {@code p}
- * needs {@code Math.pow} per element and runs the scalar specification.
+ * <p>The sum of squares, the 1-norm's sum and the largest magnitude of f32 and f64 elements run on the
+ * provider's kernels (Vector API where available, bitwise equal to the scalar specification); any other
+ * power {@code p} needs {@code Math.pow} per element and runs the scalar specification, and so do
+ * bf16/f16 segments for now (their elements widened exactly, the same order).
  */
 public final class GradNorms {
     private GradNorms() {}
@@ -69,6 +71,7 @@ public final class GradNorms {
         }
     }
 
+    /** Validates a segment range; returns whether its elements are f64 (f32 otherwise; 16-bit types go elsewhere). */
     private static boolean checkSegment(Precision precision, MemorySegment s, long offset, long length) {
         Objects.requireNonNull(s, "segment");
         Objects.requireNonNull(precision, "precision");
@@ -77,9 +80,14 @@ public final class GradNorms {
                     + " is outside its " + s.byteSize() + " bytes");
         }
         return switch (precision) {
-            case F32 -> false;
+            case F32, BF16, F16 -> false;
             case F64 -> true;
         };
+    }
+
+    /** bf16/f16 elements widened to f32 (exactly), as a source of the scalar specification. */
+    private static ScalarNorms.Source half(Precision precision, MemorySegment s, long offset) {
+        return i -> ReducedFloats.toFloat(precision, s.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, offset + i));
     }
 
     private static void checkP(double p) {
@@ -112,6 +120,16 @@ public final class GradNorms {
 
     private static double reduce(int op, double p, Precision precision, MemorySegment s, long offset, long length) {
         boolean f64 = checkSegment(precision, s, offset, length);
+        if (precision == Precision.BF16 || precision == Precision.F16) { // the scalar specification (no vector kernel yet)
+            return blocked(op, length, (from, len) -> {
+                ScalarNorms.Source src = half(precision, s, offset + from);
+                return switch (op) {
+                    case SQUARES -> ScalarNorms.sumOfSquares(src, len);
+                    case MAX -> ScalarNorms.maxAbs(src, len);
+                    default -> p == 1.0 ? ScalarNorms.sumOfAbs(src, len) : ScalarNorms.powerSum(src, len, p);
+                };
+            });
+        }
         NormSupport k = kernels();
         return blocked(op, length, (from, len) -> switch (op) {
             case SQUARES -> k.sumOfSquares(f64, s, offset + from, len);

@@ -99,6 +99,10 @@ class KernelPropertiesTest {
                 TestData.newGradients(b, r);
                 b.step(ams, t, 1.0);
                 for (int i = 0; i < length; i++) {
+                    // binary16 overflows at 65504: a gradient of 300 squares to +inf in storage, and with
+                    // beta2 = 0 the next step computes inf·0 = NaN, as PyTorch does (and NaN stays NaN): only
+                    // then is it not ordered
+                    if (p == Precision.F16 && Double.isNaN(b.get(4, i)) && !Double.isFinite(before[i])) continue;
                     assertTrue(b.get(4, i) >= before[i], "max_exp_avg_sq decreased at " + i + ", step " + t);
                     assertTrue(b.get(4, i) >= b.get(3, i), "max_exp_avg_sq below exp_avg_sq at " + i);
                 }
@@ -129,12 +133,13 @@ class KernelPropertiesTest {
     private static void stepRange(Storage.Buffers b, AdamHyperparameters h, long t, double gs, int from, int n) {
         int o = b.offset + from;
         if (b.storage == Storage.ARRAY) {
-            if (b.precision == Precision.F32) {
-                AdamKernels.step(h, t, gs, (float[]) b.arrays[0], o, (float[]) b.arrays[1], o, (float[]) b.arrays[2], o,
+            switch (b.precision) {
+                case F32 -> AdamKernels.step(h, t, gs, (float[]) b.arrays[0], o, (float[]) b.arrays[1], o, (float[]) b.arrays[2], o,
                         (float[]) b.arrays[3], o, (float[]) b.arrays[4], o, n);
-            } else {
-                AdamKernels.step(h, t, gs, (double[]) b.arrays[0], o, (double[]) b.arrays[1], o, (double[]) b.arrays[2], o,
+                case F64 -> AdamKernels.step(h, t, gs, (double[]) b.arrays[0], o, (double[]) b.arrays[1], o, (double[]) b.arrays[2], o,
                         (double[]) b.arrays[3], o, (double[]) b.arrays[4], o, n);
+                case BF16, F16 -> AdamKernels.step(h, t, gs, b.precision, (short[]) b.arrays[0], o, (short[]) b.arrays[1], o,
+                        (short[]) b.arrays[2], o, (short[]) b.arrays[3], o, (short[]) b.arrays[4], o, n);
             }
         } else {
             AdamKernels.step(h, t, gs, b.precision, b.segments[0], o, b.segments[1], o, b.segments[2], o,
@@ -153,9 +158,12 @@ class KernelPropertiesTest {
             for (int i = 0; i < length; i++) b.set(1, i, 0.0);
             double[] expected = new double[length];
             for (int i = 0; i < length; i++) {
-                expected[i] = p == Precision.F32
-                        ? (float) b.get(0, i) * (float) (1.0 - lr * wd)
-                        : b.get(0, i) * (1.0 - lr * wd);
+                expected[i] = switch (p) {
+                    case F32 -> (float) b.get(0, i) * (float) (1.0 - lr * wd);
+                    case F64 -> b.get(0, i) * (1.0 - lr * wd);
+                    // computed in f32, rounded once to the storage type
+                    case BF16, F16 -> ReducedFloats.toFloat(p, ReducedFloats.fromFloat(p, (float) b.get(0, i) * (float) (1.0 - lr * wd)));
+                };
             }
             b.step(h, 1, 1.0);
             for (int i = 0; i < length; i++) {

@@ -42,9 +42,16 @@ enum Storage {
             int total = offset + length + PAD_AFTER;
             for (int b = 0; b < 5; b++) {
                 switch (storage) {
-                    case ARRAY -> arrays[b] = precision == Precision.F32 ? new float[total] : new double[total];
-                    case HEAP_SEGMENT -> segments[b] = precision == Precision.F32
-                            ? MemorySegment.ofArray(new float[total]) : MemorySegment.ofArray(new double[total]);
+                    case ARRAY -> arrays[b] = switch (precision) {
+                        case F32 -> new float[total];
+                        case F64 -> new double[total];
+                        case BF16, F16 -> new short[total];
+                    };
+                    case HEAP_SEGMENT -> segments[b] = switch (precision) {
+                        case F32 -> MemorySegment.ofArray(new float[total]);
+                        case F64 -> MemorySegment.ofArray(new double[total]);
+                        case BF16, F16 -> MemorySegment.ofArray(new short[total]);
+                    };
                     case HEAP_BYTES -> segments[b] = MemorySegment.ofArray(new byte[total * precision.byteSize()]);
                     case NATIVE_SEGMENT -> segments[b] = arena.allocate((long) total * precision.byteSize(), 64);
                     case NATIVE_UNALIGNED -> segments[b] =
@@ -56,23 +63,35 @@ enum Storage {
         double get(int buffer, int i) {
             int at = offset + i;
             if (storage == ARRAY) {
-                return precision == Precision.F32 ? ((float[]) arrays[buffer])[at] : ((double[]) arrays[buffer])[at];
+                return switch (precision) {
+                    case F32 -> ((float[]) arrays[buffer])[at];
+                    case F64 -> ((double[]) arrays[buffer])[at];
+                    case BF16, F16 -> ReducedFloats.toFloat(precision, ((short[]) arrays[buffer])[at]);
+                };
             }
-            return precision == Precision.F32
-                    ? segments[buffer].getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at)
-                    : segments[buffer].getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, at);
+            return switch (precision) {
+                case F32 -> segments[buffer].getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at);
+                case F64 -> segments[buffer].getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, at);
+                case BF16, F16 -> ReducedFloats.toFloat(precision, segments[buffer].getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, at));
+            };
         }
 
-        /** Stores {@code value} rounded to the buffer's precision. */
+        /** Stores {@code value} rounded to the buffer's precision (16-bit types through f32). */
         void set(int buffer, int i, double value) {
             int at = offset + i;
             if (storage == ARRAY) {
-                if (precision == Precision.F32) ((float[]) arrays[buffer])[at] = (float) value;
-                else ((double[]) arrays[buffer])[at] = value;
-            } else if (precision == Precision.F32) {
-                segments[buffer].setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at, (float) value);
-            } else {
-                segments[buffer].setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, at, value);
+                switch (precision) {
+                    case F32 -> ((float[]) arrays[buffer])[at] = (float) value;
+                    case F64 -> ((double[]) arrays[buffer])[at] = value;
+                    case BF16, F16 -> ((short[]) arrays[buffer])[at] = ReducedFloats.fromFloat(precision, (float) value);
+                }
+                return;
+            }
+            switch (precision) {
+                case F32 -> segments[buffer].setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at, (float) value);
+                case F64 -> segments[buffer].setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, at, value);
+                case BF16, F16 -> segments[buffer].setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, at,
+                        ReducedFloats.fromFloat(precision, (float) value));
             }
         }
 
@@ -82,8 +101,12 @@ enum Storage {
             long[] out = new long[total];
             for (int i = -offset; i < length + PAD_AFTER; i++) {
                 double v = get(buffer, i);
-                out[i + offset] = precision == Precision.F32
-                        ? Float.floatToIntBits((float) v) : Double.doubleToLongBits(v);
+                out[i + offset] = switch (precision) {
+                    case F32 -> Float.floatToIntBits((float) v);
+                    case F64 -> Double.doubleToLongBits(v);
+                    // widening is exact and injective on non-NaN bits, so the f32 bits identify the element
+                    case BF16, F16 -> Float.floatToIntBits((float) v);
+                };
             }
             return out;
         }
@@ -91,12 +114,14 @@ enum Storage {
         /** One step through the public facade; native segments get a read-only gradient. */
         void step(AdamHyperparameters h, long t, double gradScale) {
             if (storage == ARRAY) {
-                if (precision == Precision.F32) {
-                    AdamKernels.step(h, t, gradScale, (float[]) arrays[0], offset, (float[]) arrays[1], offset,
+                switch (precision) {
+                    case F32 -> AdamKernels.step(h, t, gradScale, (float[]) arrays[0], offset, (float[]) arrays[1], offset,
                             (float[]) arrays[2], offset, (float[]) arrays[3], offset, (float[]) arrays[4], offset, length);
-                } else {
-                    AdamKernels.step(h, t, gradScale, (double[]) arrays[0], offset, (double[]) arrays[1], offset,
+                    case F64 -> AdamKernels.step(h, t, gradScale, (double[]) arrays[0], offset, (double[]) arrays[1], offset,
                             (double[]) arrays[2], offset, (double[]) arrays[3], offset, (double[]) arrays[4], offset, length);
+                    case BF16, F16 -> AdamKernels.step(h, t, gradScale, precision, (short[]) arrays[0], offset,
+                            (short[]) arrays[1], offset, (short[]) arrays[2], offset, (short[]) arrays[3], offset,
+                            (short[]) arrays[4], offset, length);
                 }
             } else {
                 MemorySegment grad = storage == NATIVE_SEGMENT ? segments[1].asReadOnly() : segments[1];

@@ -2,6 +2,7 @@ package dev.adam4j.kernels;
 
 import dev.adam4j.kernels.internal.ScalarAdamF32;
 import dev.adam4j.kernels.internal.ScalarAdamF64;
+import dev.adam4j.kernels.internal.ScalarAdamHalf;
 import dev.adam4j.kernels.internal.StepScalars;
 import java.util.SplittableRandom;
 
@@ -20,7 +21,9 @@ final class TestData {
      */
     static final double[] SPECIALS = {0.0, -0.0, Double.MIN_VALUE, -Double.MIN_VALUE, Float.MIN_VALUE,
             -Float.MIN_VALUE, 0x1p-140, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN,
-            Float.MAX_VALUE, -Float.MAX_VALUE, 1e300};
+            Float.MAX_VALUE, -Float.MAX_VALUE, 1e300,
+            // binary16 corners: subnormals, the largest finite value, overflow, a tie
+            0x1p-20, -3e-5, 0x1p-24, 65504.0, -70000.0, 1.0 + 0x1p-11};
 
     /** With probability {@code rate}, a special value instead of {@code value}. */
     static double maybeSpecial(SplittableRandom r, double rate, double value) {
@@ -65,12 +68,13 @@ final class TestData {
         double negStep = StepScalars.negStepSize(h, t);
         double bc2 = StepScalars.bc2Sqrt(h, t);
         int o = b.offset;
-        if (b.precision == Precision.F32) {
-            ScalarAdamF32.INSTANCE.step(h, negStep, bc2, gradScale, (float[]) b.arrays[0], o, (float[]) b.arrays[1], o,
+        switch (b.precision) {
+            case F32 -> ScalarAdamF32.INSTANCE.step(h, negStep, bc2, gradScale, (float[]) b.arrays[0], o, (float[]) b.arrays[1], o,
                     (float[]) b.arrays[2], o, (float[]) b.arrays[3], o, (float[]) b.arrays[4], o, b.length);
-        } else {
-            ScalarAdamF64.INSTANCE.step(h, negStep, bc2, gradScale, (double[]) b.arrays[0], o, (double[]) b.arrays[1], o,
+            case F64 -> ScalarAdamF64.INSTANCE.step(h, negStep, bc2, gradScale, (double[]) b.arrays[0], o, (double[]) b.arrays[1], o,
                     (double[]) b.arrays[2], o, (double[]) b.arrays[3], o, (double[]) b.arrays[4], o, b.length);
+            case BF16, F16 -> ScalarAdamHalf.INSTANCE.step(b.precision, h, negStep, bc2, gradScale, (short[]) b.arrays[0], o,
+                    (short[]) b.arrays[1], o, (short[]) b.arrays[2], o, (short[]) b.arrays[3], o, (short[]) b.arrays[4], o, b.length);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.adam4j.optim;
 
 import dev.adam4j.kernels.Precision;
+import dev.adam4j.kernels.ReducedFloats;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -8,11 +9,14 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A flat run of f32 or f64 values that adam4j reads or updates in place: a range of a
- * {@code float[]}, of a {@code double[]}, or of a {@link MemorySegment} (heap or native, native byte
- * order, any alignment). The library never copies a user's buffer; these records are views.
+ * A flat run of values that adam4j reads or updates in place: a range of a {@code float[]}, of a
+ * {@code double[]}, of a {@code short[]} holding {@link Precision#BF16} or {@link Precision#F16} bits,
+ * or of a {@link MemorySegment} of any {@link Precision} (heap or native, native byte order, any
+ * alignment). The library never copies a user's buffer; these records are views. 16-bit values are
+ * read widened to f32 (exact) and written rounded to nearest even from f32.
  */
-public sealed interface DataBuffer permits DataBuffer.F32Array, DataBuffer.F64Array, DataBuffer.Segment {
+public sealed interface DataBuffer permits DataBuffer.F32Array, DataBuffer.F64Array, DataBuffer.HalfArray,
+        DataBuffer.Segment {
 
     Precision precision();
 
@@ -69,11 +73,21 @@ public sealed interface DataBuffer permits DataBuffer.F32Array, DataBuffer.F64Ar
         return new F64Array(Objects.requireNonNull(array, "array"), 0, array.length);
     }
 
+    /**
+     * {@code array} holding 16-bit {@code precision} bits ({@link Precision#BF16} or {@link Precision#F16}).
+     *
+     * @throws IllegalArgumentException if {@code precision} is not a 16-bit type
+     */
+    static HalfArray of(short[] array, Precision precision) {
+        return new HalfArray(Objects.requireNonNull(array, "array"), precision, 0, array.length);
+    }
+
     /** A new zero-filled Java array of {@code length} elements of {@code precision}. */
     static DataBuffer allocate(Precision precision, int length) {
         return switch (precision) {
             case F32 -> of(new float[length]);
             case F64 -> of(new double[length]);
+            case BF16, F16 -> of(new short[length], precision);
         };
     }
 
@@ -159,6 +173,50 @@ public sealed interface DataBuffer permits DataBuffer.F32Array, DataBuffer.F64Ar
         @Override public String toString() { return "double[" + array.length + "][" + offset + ", " + (offset + count) + ")"; }
     }
 
+    /**
+     * {@code count} 16-bit elements of {@code array} from {@code offset}, holding {@code precision}
+     * ({@link Precision#BF16} or {@link Precision#F16}) bits.
+     */
+    record HalfArray(short[] array, Precision precision, int offset, int count) implements DataBuffer {
+        public HalfArray {
+            Objects.requireNonNull(array, "array");
+            Objects.requireNonNull(precision, "precision");
+            if (!precision.isReduced()) {
+                throw new IllegalArgumentException("a short[] buffer holds BF16 or F16 bits, not " + precision);
+            }
+            checkRange(offset, count, array.length);
+        }
+
+        @Override public long length() { return count; }
+        @Override public HalfArray slice(long off, long len) {
+            checkRange(off, len, count);
+            return new HalfArray(array, precision, offset + (int) off, (int) len);
+        }
+        @Override public double get(long i) { return ReducedFloats.toFloat(precision, array[offset + Math.toIntExact(i)]); }
+        @Override public void set(long i, double value) {
+            array[offset + Math.toIntExact(i)] = ReducedFloats.fromFloat(precision, (float) value);
+        }
+        @Override public void fillZero() { Arrays.fill(array, offset, offset + count, (short) 0); }
+        @Override public void copyFrom(DataBuffer src) {
+            Ops.checkSame(this, src);
+            if (src instanceof HalfArray s) System.arraycopy(s.array, s.offset, array, offset, count);
+            else for (int i = 0; i < count; i++) set(i, src.get(i));
+        }
+        /** In f32, rounded once to the storage type (PyTorch's {@code add_} on bf16/f16 tensors). */
+        @Override public void addFrom(DataBuffer src) {
+            Ops.checkSame(this, src);
+            for (int i = 0; i < count; i++) set(i, (float) get(i) + (float) src.get(i));
+        }
+        @Override public HalfArray allocateLike() { return new HalfArray(new short[count], precision, 0, count); }
+        @Override public boolean equals(Object o) {
+            return o instanceof HalfArray b && b.array == array && b.precision == precision && b.offset == offset && b.count == count;
+        }
+        @Override public int hashCode() { return System.identityHashCode(array) * 31 + offset * 7 + count; }
+        @Override public String toString() {
+            return precision + " short[" + array.length + "][" + offset + ", " + (offset + count) + ")";
+        }
+    }
+
     /** {@code length} elements of {@code precision} from element {@code offset} of {@code segment}. */
     record Segment(MemorySegment segment, Precision precision, long offset, long length) implements DataBuffer {
         public Segment {
@@ -175,12 +233,15 @@ public sealed interface DataBuffer permits DataBuffer.F32Array, DataBuffer.F64Ar
             return switch (precision) {
                 case F32 -> segment.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + i);
                 case F64 -> segment.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, offset + i);
+                case BF16, F16 -> ReducedFloats.toFloat(precision, segment.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, offset + i));
             };
         }
         @Override public void set(long i, double value) {
             switch (precision) {
                 case F32 -> segment.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + i, (float) value);
                 case F64 -> segment.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, offset + i, value);
+                case BF16, F16 -> segment.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, offset + i,
+                        ReducedFloats.fromFloat(precision, (float) value));
             }
         }
         /** The bytes this view covers. */
@@ -197,7 +258,7 @@ public sealed interface DataBuffer permits DataBuffer.F32Array, DataBuffer.F64Ar
             Ops.checkSame(this, src);
             for (long i = 0; i < length; i++) {
                 switch (precision) { // rounded once, in the buffer's precision
-                    case F32 -> set(i, (float) get(i) + (float) src.get(i));
+                    case F32, BF16, F16 -> set(i, (float) get(i) + (float) src.get(i)); // 16-bit: in f32, as PyTorch
                     case F64 -> set(i, get(i) + src.get(i));
                 }
             }

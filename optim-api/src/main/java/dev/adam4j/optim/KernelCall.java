@@ -43,15 +43,32 @@ final class KernelCall {
 
     /** Array views of one array whose ranges overlap are refused; comparing references reads no memory. */
     private static void disjoint(String a, DataBuffer x, String b, DataBuffer y) {
-        Object arrX = x instanceof DataBuffer.F32Array f ? f.array() : ((DataBuffer.F64Array) x).array();
-        Object arrY = y instanceof DataBuffer.F32Array f ? f.array() : ((DataBuffer.F64Array) y).array();
-        long offX = x instanceof DataBuffer.F32Array f ? f.offset() : ((DataBuffer.F64Array) x).offset();
-        long offY = y instanceof DataBuffer.F32Array f ? f.offset() : ((DataBuffer.F64Array) y).offset();
+        Object arrX = array(x), arrY = array(y);
+        long offX = offset(x), offY = offset(y);
         long n = x.length();
         if (n > 0 && arrX == arrY && offX < offY + n && offY < offX + n) {
             throw new IllegalArgumentException(a + " range starting at " + offX + " overlaps " + b
                     + " range starting at " + offY + " in the same array (length " + n + ")");
         }
+    }
+
+    /** The Java array behind an array view (never called for segments). */
+    private static Object array(DataBuffer b) {
+        return switch (b) {
+            case DataBuffer.F32Array f -> f.array();
+            case DataBuffer.F64Array f -> f.array();
+            case DataBuffer.HalfArray f -> f.array();
+            case DataBuffer.Segment s -> s.segment();
+        };
+    }
+
+    private static long offset(DataBuffer b) {
+        return switch (b) {
+            case DataBuffer.F32Array f -> f.offset();
+            case DataBuffer.F64Array f -> f.offset();
+            case DataBuffer.HalfArray f -> f.offset();
+            case DataBuffer.Segment s -> s.offset();
+        };
     }
 
     private static void call(boolean checkOnly, AdamHyperparameters h, long t, double gradScale, DataBuffer p,
@@ -85,6 +102,20 @@ final class KernelCall {
                             mm.offset(), vv.array(), vv.offset(), xa, xo, a.count());
                 }
             }
+            case DataBuffer.HalfArray a -> {
+                var gg = (DataBuffer.HalfArray) g;
+                var mm = (DataBuffer.HalfArray) m;
+                var vv = (DataBuffer.HalfArray) v;
+                short[] xa = x == null ? null : ((DataBuffer.HalfArray) x).array();
+                int xo = x == null ? 0 : ((DataBuffer.HalfArray) x).offset();
+                if (checkOnly) {
+                    AdamKernels.validate(h, t, gradScale, a.precision(), a.array(), a.offset(), gg.array(), gg.offset(),
+                            mm.array(), mm.offset(), vv.array(), vv.offset(), xa, xo, a.count());
+                } else {
+                    AdamKernels.step(h, t, gradScale, a.precision(), a.array(), a.offset(), gg.array(), gg.offset(),
+                            mm.array(), mm.offset(), vv.array(), vv.offset(), xa, xo, a.count());
+                }
+            }
             case DataBuffer.Segment a -> {
                 var gg = (DataBuffer.Segment) g;
                 var mm = (DataBuffer.Segment) m;
@@ -112,6 +143,9 @@ final class KernelCall {
         if (a instanceof DataBuffer.F64Array x && b instanceof DataBuffer.F64Array y) {
             return x.array() == y.array() && x.offset() + x.count() == y.offset();
         }
+        if (a instanceof DataBuffer.HalfArray x && b instanceof DataBuffer.HalfArray y) {
+            return x.array() == y.array() && x.precision() == y.precision() && x.offset() + x.count() == y.offset();
+        }
         if (a instanceof DataBuffer.Segment x && b instanceof DataBuffer.Segment y) {
             return x.segment() == y.segment() && x.precision() == y.precision() && x.offset() + x.length() == y.offset();
         }
@@ -123,6 +157,7 @@ final class KernelCall {
         return switch (first) {
             case DataBuffer.F32Array x -> new DataBuffer.F32Array(x.array(), x.offset(), (int) length);
             case DataBuffer.F64Array x -> new DataBuffer.F64Array(x.array(), x.offset(), (int) length);
+            case DataBuffer.HalfArray x -> new DataBuffer.HalfArray(x.array(), x.precision(), x.offset(), (int) length);
             case DataBuffer.Segment x -> new DataBuffer.Segment(x.segment(), x.precision(), x.offset(), length);
         };
     }

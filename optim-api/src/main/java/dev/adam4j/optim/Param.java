@@ -76,6 +76,21 @@ public final class Param {
         return of(name, DataBuffer.of(data), shape);
     }
 
+    /**
+     * A named parameter over a whole {@code short[]} of {@code precision} bits ({@link
+     * dev.adam4j.kernels.Precision#BF16} or {@link dev.adam4j.kernels.Precision#F16}): its gradient and
+     * every moment are then 16-bit too, and the step is computed in f32 as PyTorch's fused CPU kernel
+     * does for {@code torch.bfloat16}/{@code torch.float16} parameters.
+     *
+     * @throws NullPointerException naming the parameter if {@code name} or {@code data} is null
+     * @throws IllegalArgumentException if {@code precision} is not a 16-bit type
+     */
+    public static Param of(String name, short[] data, dev.adam4j.kernels.Precision precision, long... shape) {
+        Objects.requireNonNull(name, "name");
+        if (data == null) throw new NullPointerException("the data array of parameter '" + name + "' is null");
+        return of(name, DataBuffer.of(data, precision), shape);
+    }
+
     static Param flatView(String name, DataBuffer data, long[] shape, DataBuffer grad, FlatParameters flat, int index) {
         Param p = new Param(name, data, shape, flat, index);
         p.grad = grad;

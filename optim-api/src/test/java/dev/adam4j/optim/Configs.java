@@ -22,7 +22,7 @@ public final class Configs {
     static List<Arguments> everyConfigPrecisionAndLayout() {
         List<Arguments> out = new ArrayList<>();
         for (NamedConfig c : NamedConfig.ALL) {
-            for (Precision p : Precision.values()) {
+            for (Precision p : new Precision[] {Precision.F32, Precision.F64}) {
                 for (boolean flat : new boolean[] {false, true}) out.add(Arguments.of(c, p, flat));
             }
         }

@@ -38,7 +38,7 @@ class ParallelStepsTest {
     void anyThreadCountGivesTheSameBits(int threads) {
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try (Arena arena = Arena.ofShared()) {
-            for (Precision p : Precision.values()) {
+            for (Precision p : new Precision[] {Precision.F32, Precision.F64}) {
                 for (boolean nat : new boolean[] {false, true}) {
                     List<Param> one = model(p, 300_007, nat, arena), many = model(p, 300_007, nat, arena);
                     Adam a = new Adam(one, AdamOptions.of().amsgrad(true).weightDecay(0.1));
@@ -117,7 +117,7 @@ class ParallelStepsTest {
 
     @Test
     void theDefaultPoolSplitsSmallRunsBitwiseIdentically() throws Exception {
-        for (Precision p : Precision.values()) {
+        for (Precision p : new Precision[] {Precision.F32, Precision.F64}) {
             List<Param> one = model(p, 40_000, false, null), many = model(p, 40_000, false, null);
             Adam a = new Adam(one, AdamOptions.of().weightDecay(0.01).decoupledWeightDecay(true));
             Adam b = new Adam(many, AdamOptions.of().weightDecay(0.01).decoupledWeightDecay(true)).setParallelism(2);

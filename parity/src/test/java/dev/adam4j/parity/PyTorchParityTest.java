@@ -137,7 +137,7 @@ class PyTorchParityTest {
         List<String> failures = new ArrayList<>();
         List<String> f32NotIdentical = new ArrayList<>();
         for (NamedConfig c : supported()) {
-            for (Precision p : Precision.values()) {
+            for (Precision p : new Precision[] {Precision.F32, Precision.F64}) {
                 Tally tally = new Tally(0, 0, 0, 0);
                 // ATen's vectorized loops step 2 vectors at a time and finish the rest in scalar code:
                 // with 512-bit vectors that is the last n mod 32 (f32) or n mod 16 (f64) elements.
@@ -171,7 +171,7 @@ class PyTorchParityTest {
                 && !c.h().maximize() && c.h().weightDecayMode() != dev.adam4j.kernels.WeightDecay.DECOUPLED && c.gradScale() == 1.0).toList();
         double worst = 0;
         for (NamedConfig c : configs) {
-            for (Precision p : Precision.values()) {
+            for (Precision p : new Precision[] {Precision.F32, Precision.F64}) {
                 long compared = 0, identical = 0, maxUlp = 0;
                 double maxRel = 0;
                 for (int n : new int[] {17, 1021, 4099}) {
@@ -245,7 +245,7 @@ class PyTorchParityTest {
         double worst = 0;
         for (NamedConfig c : supported()) {
             if (c.gradScale() != 1.0) continue;
-            for (Precision p : Precision.values()) {
+            for (Precision p : new Precision[] {Precision.F32, Precision.F64}) {
                 long compared = 0, identical = 0, maxUlp = 0;
                 double maxRel = 0;
                 for (int n : new int[] {17, 1021, 4099}) {

@@ -22,8 +22,13 @@ final class Torch {
 
     /** An uninitialised contiguous 1-D CPU tensor. */
     static Tensor empty(Precision p, long n) {
-        return torch.empty(new long[] {n}, new TensorOptions(p == Precision.F32 ? torch.ScalarType.Float : torch.ScalarType.Double),
-                new MemoryFormatOptional());
+        torch.ScalarType type = switch (p) {
+            case F32 -> torch.ScalarType.Float;
+            case F64 -> torch.ScalarType.Double;
+            case BF16 -> torch.ScalarType.BFloat16;
+            case F16 -> torch.ScalarType.Half;
+        };
+        return torch.empty(new long[] {n}, new TensorOptions(type), new MemoryFormatOptional());
     }
 
     /** The tensor's memory, without copying: the zero-copy view adam4j steps in place. */
@@ -51,6 +56,12 @@ final class Torch {
     static void fusedAdam(dev.adam4j.kernels.AdamHyperparameters h, Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax,
             Tensor step) {
         fusedAdam(h, p, g, m, v, vmax, step, null, null);
+    }
+
+    /** With PyTorch's optional {@code grad_scale} only (null for none). */
+    static void fusedAdam(dev.adam4j.kernels.AdamHyperparameters h, Tensor p, Tensor g, Tensor m, Tensor v, Tensor vmax,
+            Tensor step, Tensor gradScale) {
+        fusedAdam(h, p, g, m, v, vmax, step, gradScale, null);
     }
 
     /**

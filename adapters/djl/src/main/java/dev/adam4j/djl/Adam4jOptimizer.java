@@ -324,6 +324,8 @@ public final class Adam4jOptimizer extends Optimizer {
             DataBuffer data = switch (precision) {
                 case F32 -> DataBuffer.of(new float[len]);
                 case F64 -> DataBuffer.of(new double[len]);
+                // unreachable: this adapter maps only FLOAT32 and FLOAT64 arrays (16-bit DJL arrays are refused above)
+                case BF16, F16 -> throw new AssertionError("the DJL adapter does not bind " + precision + " parameters");
             };
             s.param = Param.of(s.name, data, shape);
             if (!loggedCopy) {
@@ -397,6 +399,7 @@ public final class Adam4jOptimizer extends Optimizer {
         MemorySegment target = switch (dst) {
             case DataBuffer.F32Array x -> MemorySegment.ofArray(x.array()).asSlice(4L * x.offset(), bytes);
             case DataBuffer.F64Array x -> MemorySegment.ofArray(x.array()).asSlice(8L * x.offset(), bytes);
+            case DataBuffer.HalfArray x -> MemorySegment.ofArray(x.array()).asSlice(2L * x.offset(), bytes);
             case DataBuffer.Segment x -> x.bytes();
         };
         target.copyFrom(src); // DJL's buffers hold the values in native byte order, as the segment does
@@ -406,6 +409,7 @@ public final class Adam4jOptimizer extends Optimizer {
         switch (data) {
             case DataBuffer.F32Array x -> weight.set(FloatBuffer.wrap(x.array(), x.offset(), x.count()));
             case DataBuffer.F64Array x -> weight.set(DoubleBuffer.wrap(x.array(), x.offset(), x.count()));
+            case DataBuffer.HalfArray x -> throw new AssertionError("the DJL adapter does not bind 16-bit parameters: " + x);
             case DataBuffer.Segment x -> throw new AssertionError("copy-path parameters live in Java arrays: " + x);
         }
     }

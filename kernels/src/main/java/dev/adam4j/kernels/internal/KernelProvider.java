@@ -25,4 +25,7 @@ public interface KernelProvider {
 
     /** The gradient-norm reductions (clipping, loss-scale overflow checks). */
     NormSupport norms();
+
+    /** The fused Adam step on bf16 or f16 buffers, computed in f32. */
+    AdamHalf adamHalf();
 }

@@ -52,6 +52,21 @@ public enum ScalarNorms implements NormSupport {
                 + (((a8 + a9) + (a10 + a11)) + ((a12 + a13) + (a14 + a15)));
     }
 
+    /** {@code Σ x²} of a source (what every specialised entry point computes). */
+    public static double sumOfSquares(Source s, long n) {
+        return sum(Op.SQUARES, s, n);
+    }
+
+    /** {@code Σ |x|} of a source. */
+    public static double sumOfAbs(Source s, long n) {
+        return sum(Op.ABS, s, n);
+    }
+
+    /** {@code max |x|} of a source (NaN if any element is). */
+    public static double maxAbs(Source s, long n) {
+        return max(s, n);
+    }
+
     /** {@code Σ |x|^p} of a source, in the same order ({@code Math.pow} per element: scalar only). */
     public static double powerSum(Source s, long n, double p) {
         return sum(Op.ABS, i -> Math.pow(Math.abs(s.get(i)), p), n);

@@ -26,4 +26,9 @@ public final class ScalarProvider implements KernelProvider {
     public NormSupport norms() {
         return ScalarNorms.INSTANCE;
     }
+
+    @Override
+    public AdamHalf adamHalf() {
+        return ScalarAdamHalf.INSTANCE;
+    }
 }

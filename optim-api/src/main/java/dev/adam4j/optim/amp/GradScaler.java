@@ -70,7 +70,7 @@ public final class GradScaler {
         java.util.List<dev.adam4j.optim.DataBuffer> grads = ClipGrad.grads(opt);
         // the norm of the unscaled gradients: a power-of-two scale commutes exactly with every rounding
         double total = ClipGrad.totalNorm(opt, grads, 2.0) * inv;
-        record(opt, total, Double.isFinite(total) ? ClipGrad.coefficient(total, maxNorm, ClipGrad.allF32(grads)) : 1.0);
+        record(opt, total, Double.isFinite(total) ? ClipGrad.coefficient(total, maxNorm, ClipGrad.dtype(grads)) : 1.0);
         return total;
     }
 

@@ -155,6 +155,8 @@ public final class Checkpoint {
         return switch (b.precision()) {
             case F32 -> Dtype.F32;
             case F64 -> Dtype.F64;
+            case BF16 -> Dtype.BF16;
+            case F16 -> Dtype.F16;
         };
     }
 

@@ -389,6 +389,10 @@ public final class SafetensorsFile implements AutoCloseable {
             MemorySegment.copy(b, ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, a.array(), a.offset(), (int) n);
             return out;
         }
+        if (out instanceof DataBuffer.HalfArray a && a.precision().name().equals(t.dtype().name())) { // the bits, unchanged
+            MemorySegment.copy(b, LE_I16, 0, a.array(), a.offset(), (int) n);
+            return out;
+        }
         for (long i = 0; i < n; i++) out.set(i, element(b, t.dtype(), i, like.precision()));
         return out;
     }

@@ -274,6 +274,10 @@ public final class SafetensorsWriter {
             MemorySegment.copy(s.segment(), nativeLayout, (s.offset() + start) * dtype.byteSize(), chunk, layout, 0, k);
             return;
         }
+        if (src instanceof DataBuffer.HalfArray a && a.precision().name().equals(dtype.name())) { // the bits, unchanged
+            MemorySegment.copy(a.array(), a.offset() + (int) start, chunk, SafetensorsFile.LE_I16, 0, k);
+            return;
+        }
         for (int i = 0; i < k; i++) {
             double v = src.get(start + i);
             switch (dtype) {

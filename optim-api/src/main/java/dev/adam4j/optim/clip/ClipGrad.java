@@ -2,10 +2,12 @@ package dev.adam4j.optim.clip;
 
 import dev.adam4j.kernels.GradNorms;
 import dev.adam4j.kernels.Precision;
+import dev.adam4j.kernels.ReducedFloats;
 import dev.adam4j.optim.DataBuffer;
 import dev.adam4j.optim.Optimizer;
 import dev.adam4j.optim.Param;
 import dev.adam4j.optim.ParamGroup;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,7 +30,8 @@ import java.util.function.Function;
  * and the coefficient is computed exactly as PyTorch writes it, in that dtype. What differs is only the
  * accuracy of the reductions: PyTorch accumulates f32 gradients in f32, adam4j in double, so for f32
  * gradients the totals agree where PyTorch's own rounding error is below half an f32 ulp — the parity
- * module measures how often (docs/pytorch-parity.md). Gradients of different precisions together are
+ * module measures how often (docs/clipping-parity.md). bf16/f16 gradients follow the same flow with each
+ * operation in f32 and rounded to the 16-bit type, as ATen computes them. Gradients of different precisions together are
  * treated in f64.
  *
  * <p>With {@code opt} an {@link dev.adam4j.optim.Adam} stepping on several threads, the norm pass runs on
@@ -73,13 +76,13 @@ public final class ClipGrad {
         if (!(normType > 0)) throw new IllegalArgumentException("Invalid norm_type: " + normType + " (must be > 0 or inf)");
         for (int i = 0; i < grads.size(); i++) Objects.requireNonNull(grads.get(i), "grads[" + i + "]");
         if (grads.isEmpty()) return 0.0;
-        boolean f32 = allF32(grads);
+        Precision dtype = dtype(grads);
         double[] reduced = reduceAll(opt, grads, normType);
         boolean inf = normType == Double.POSITIVE_INFINITY;
         double acc = 0;
         for (double r : reduced) {
             double n = inf ? r : normType == 2.0 ? Math.sqrt(r) : Math.pow(r, 1.0 / normType);
-            if (f32) n = (float) n; // PyTorch's per-gradient norm is a tensor of the gradient's dtype
+            n = round(n, dtype); // PyTorch's per-gradient norm is a tensor of the gradient's dtype
             if (inf) {
                 if (Double.isNaN(n)) return n; // NaN wins
                 if (n > acc) acc = n;
@@ -88,15 +91,28 @@ public final class ClipGrad {
             }
         }
         double total = inf ? acc : normType == 2.0 ? Math.sqrt(acc) : Math.pow(acc, 1.0 / normType);
-        return f32 ? (float) total : total;
+        return round(total, dtype);
     }
 
-    /** Whether every buffer is f32 (PyTorch's arithmetic then runs in f32). */
-    public static boolean allF32(List<DataBuffer> grads) {
+    /**
+     * The dtype PyTorch's norm arithmetic runs in for these gradients: their common precision, or F64
+     * when they differ (a mixed stack is promoted) or there are none.
+     */
+    public static Precision dtype(List<DataBuffer> grads) {
+        Precision p = grads.isEmpty() ? Precision.F64 : grads.get(0).precision();
         for (DataBuffer g : grads) {
-            if (g.precision() != Precision.F32) return false;
+            if (g.precision() != p) return Precision.F64;
         }
-        return !grads.isEmpty();
+        return p;
+    }
+
+    /** {@code x} rounded to {@code p}, through f32 for the 16-bit types (ATen computes them in f32). */
+    static double round(double x, Precision p) {
+        return switch (p) {
+            case F64 -> x;
+            case F32 -> (float) x;
+            case BF16, F16 -> ReducedFloats.toFloat(p, ReducedFloats.fromFloat(p, (float) x));
+        };
     }
 
     /**
@@ -149,6 +165,8 @@ public final class ClipGrad {
             case DataBuffer.F64Array a -> p == 2.0 ? GradNorms.sumOfSquares(a.array(), a.offset(), a.count())
                     : p == Double.POSITIVE_INFINITY ? GradNorms.maxAbs(a.array(), a.offset(), a.count())
                     : GradNorms.powerSum(a.array(), a.offset(), a.count(), p);
+            case DataBuffer.HalfArray a -> reduce(new DataBuffer.Segment(MemorySegment.ofArray(a.array()), a.precision(), a.offset(),
+                    a.count()), p);
             case DataBuffer.Segment s -> p == 2.0 ? GradNorms.sumOfSquares(s.precision(), s.segment(), s.offset(), s.length())
                     : p == Double.POSITIVE_INFINITY ? GradNorms.maxAbs(s.precision(), s.segment(), s.offset(), s.length())
                     : GradNorms.powerSum(s.precision(), s.segment(), s.offset(), s.length(), p);
@@ -160,17 +178,27 @@ public final class ClipGrad {
         return coefficient(totalNorm, maxNorm, false);
     }
 
+    /** {@link #coefficient(double, double, Precision)} in f32 ({@code f32}) or f64. */
+    public static double coefficient(double totalNorm, double maxNorm, boolean f32) {
+        return coefficient(totalNorm, maxNorm, f32 ? Precision.F32 : Precision.F64);
+    }
+
     /**
      * PyTorch's {@code clamp(max_norm / (total + 1e-6), max=1)}, which Python evaluates as
-     * {@code total.add(1e-6).reciprocal().mul(max_norm)}: in f32 when {@code f32} (1e-6 and max_norm
-     * rounded to f32 first, as ATen does with a Python scalar), else in double.
+     * {@code total.add(1e-6).reciprocal().mul(max_norm)}, in the gradients' dtype: in f64, in f32 (1e-6
+     * and max_norm rounded to f32 first, as ATen does with a Python scalar), or for bf16/f16 each
+     * operation in f32 and rounded to the 16-bit type, as ATen's CPU kernels do.
      */
-    public static double coefficient(double totalNorm, double maxNorm, boolean f32) {
-        if (f32) {
-            float c = (1.0f / ((float) totalNorm + (float) 1e-6)) * (float) maxNorm;
-            return Math.min(c, 1.0f);
-        }
-        return Math.min((1.0 / (totalNorm + 1e-6)) * maxNorm, 1.0);
+    public static double coefficient(double totalNorm, double maxNorm, Precision dtype) {
+        return switch (dtype) {
+            case F64 -> Math.min((1.0 / (totalNorm + 1e-6)) * maxNorm, 1.0);
+            case F32 -> Math.min((1.0f / ((float) totalNorm + (float) 1e-6)) * (float) maxNorm, 1.0f);
+            case BF16, F16 -> {
+                float t = (float) round((float) totalNorm + (float) 1e-6, dtype);
+                float r = (float) round(1.0f / t, dtype);
+                yield Math.min(round(r * (float) maxNorm, dtype), 1.0);
+            }
+        };
     }
 
     /**
@@ -183,7 +211,7 @@ public final class ClipGrad {
         List<DataBuffer> grads = grads(opt);
         double total = totalNorm(opt, grads, normType);
         checkFinite(total, normType, errorIfNonfinite);
-        return coefficient(total, maxNorm, allF32(grads));
+        return coefficient(total, maxNorm, dtype(grads));
     }
 
     /**
@@ -195,10 +223,10 @@ public final class ClipGrad {
         List<DataBuffer> grads = grads(opt);
         double total = totalNorm(opt, grads, normType);
         checkFinite(total, normType, errorIfNonfinite);
-        double coef = coefficient(total, maxNorm, allF32(grads));
+        double coef = coefficient(total, maxNorm, dtype(grads));
         for (DataBuffer g : grads) { // PyTorch's g.mul_(coef) in the gradient's dtype
             switch (g.precision()) {
-                case F32 -> {
+                case F32, BF16, F16 -> { // 16-bit: in f32, rounded once, as PyTorch's mul_ on bf16/f16 tensors
                     float c = (float) coef;
                     for (long i = 0; i < g.length(); i++) g.set(i, (float) g.get(i) * c);
                 }

@@ -39,7 +39,7 @@ class SpecComplianceTest {
 
     @Test
     void writtenFilesFollowTheSpecification() throws IOException {
-        for (Precision p : Precision.values()) {
+        for (Precision p : new Precision[] {Precision.F32, Precision.F64}) {
             for (Dtype stateDtype : new Dtype[] {null, Dtype.BF16, Dtype.F16, Dtype.F64}) {
                 Trained t = new Trained(p, true, AdamOptions.of().amsgrad(true).weightDecay(0.1), 9).steps(3);
                 Path f = dir.resolve("spec-" + p + "-" + stateDtype + ".safetensors");

@@ -30,7 +30,7 @@ final class Trained {
     }
 
     static DataBuffer buffer(Precision p, int n) {
-        return p == Precision.F32 ? DataBuffer.of(new float[n]) : DataBuffer.of(new double[n]);
+        return DataBuffer.allocate(p, n);
     }
 
     /** {@code n} steps with random gradients; the last parameter gets none on odd steps. */
@@ -70,8 +70,10 @@ final class Trained {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < b.length(); i++) {
             double v = b.get(i);
-            out.add(b.precision() == Precision.F32 ? Integer.toHexString(Float.floatToIntBits((float) v))
-                    : Long.toHexString(Double.doubleToLongBits(v)));
+            out.add(switch (b.precision()) {
+                case F32, BF16, F16 -> Integer.toHexString(Float.floatToIntBits((float) v)); // 16-bit: widened exactly
+                case F64 -> Long.toHexString(Double.doubleToLongBits(v));
+            });
         }
         return " " + out;
     }

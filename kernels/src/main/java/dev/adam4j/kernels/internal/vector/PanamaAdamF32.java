@@ -81,24 +81,24 @@ enum PanamaAdamF32 implements AdamF32 {
     // the loop from constant booleans: C2 hoists them as loop invariants.
 
     /** Steps 1–2: the gradient after scale and maximize and, under the mask, L2. */
-    private static FloatVector gradient(FloatVector g, FloatVector p, float gradMul, float wd, boolean l2) {
+    static FloatVector gradient(FloatVector g, FloatVector p, float gradMul, float wd, boolean l2) {
         FloatVector gs = g.mul(gradMul);
         return gs.blend(p.lanewise(VectorOperators.FMA, wd, gs), S.maskAll(l2));
     }
 
     /** Step 3: {@code lerp(m, g, w)}: {@code fma(g − m, w, m)}, or {@code fma(−(g − m), 1 − w, g)}. */
-    private static FloatVector firstMoment(FloatVector m, FloatVector g, float lerpCoef, boolean fromGrad) {
+    static FloatVector firstMoment(FloatVector m, FloatVector g, float lerpCoef, boolean fromGrad) {
         FloatVector diff = g.sub(m).lanewise(VectorOperators.NEG, S.maskAll(fromGrad));
         return diff.lanewise(VectorOperators.FMA, lerpCoef, m.blend(g, S.maskAll(fromGrad)));
     }
 
     /** Step 4: {@code fma((1 − β2)·g, g, v·β2)}. */
-    private static FloatVector secondMoment(FloatVector v, FloatVector g, float beta2, float oneMinusBeta2) {
+    static FloatVector secondMoment(FloatVector v, FloatVector g, float beta2, float oneMinusBeta2) {
         return g.mul(oneMinusBeta2).lanewise(VectorOperators.FMA, g, v.mul(beta2));
     }
 
     /** Steps 6–7: the new parameter; {@code p} is not yet decayed, {@code u} is v or vmax. */
-    private static FloatVector update(FloatVector p, FloatVector m, FloatVector u, float paramMul, float bc2,
+    static FloatVector update(FloatVector p, FloatVector m, FloatVector u, float paramMul, float bc2,
             float eps, float negStep, boolean epsHat) {
         FloatVector root = u.sqrt();
         FloatVector denom = (epsHat ? root : root.div(bc2)).add(eps);

@@ -82,24 +82,24 @@ enum PanamaAdamF64 implements AdamF64 {
     // the loop from constant booleans: C2 hoists them as loop invariants.
 
     /** Steps 1–2: the gradient after scale and maximize and, under the mask, L2. */
-    private static DoubleVector gradient(DoubleVector g, DoubleVector p, double gradMul, double wd, boolean l2) {
+    static DoubleVector gradient(DoubleVector g, DoubleVector p, double gradMul, double wd, boolean l2) {
         DoubleVector gs = g.mul(gradMul);
         return gs.blend(p.lanewise(VectorOperators.FMA, wd, gs), S.maskAll(l2));
     }
 
     /** Step 3: {@code lerp(m, g, w)}: {@code fma(g − m, w, m)}, or {@code fma(−(g − m), 1 − w, g)}. */
-    private static DoubleVector firstMoment(DoubleVector m, DoubleVector g, double lerpCoef, boolean fromGrad) {
+    static DoubleVector firstMoment(DoubleVector m, DoubleVector g, double lerpCoef, boolean fromGrad) {
         DoubleVector diff = g.sub(m).lanewise(VectorOperators.NEG, S.maskAll(fromGrad));
         return diff.lanewise(VectorOperators.FMA, lerpCoef, m.blend(g, S.maskAll(fromGrad)));
     }
 
     /** Step 4: {@code fma((1 − β2)·g, g, v·β2)}. */
-    private static DoubleVector secondMoment(DoubleVector v, DoubleVector g, double beta2, double oneMinusBeta2) {
+    static DoubleVector secondMoment(DoubleVector v, DoubleVector g, double beta2, double oneMinusBeta2) {
         return g.mul(oneMinusBeta2).lanewise(VectorOperators.FMA, g, v.mul(beta2));
     }
 
     /** Steps 6–7: the new parameter; {@code p} is not yet decayed, {@code u} is v or vmax. */
-    private static DoubleVector update(DoubleVector p, DoubleVector m, DoubleVector u, double paramMul, double bc2,
+    static DoubleVector update(DoubleVector p, DoubleVector m, DoubleVector u, double paramMul, double bc2,
             double eps, double negStep, boolean epsHat) {
         DoubleVector root = u.sqrt();
         DoubleVector denom = (epsHat ? root : root.div(bc2)).add(eps);

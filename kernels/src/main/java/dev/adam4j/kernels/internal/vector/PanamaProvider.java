@@ -2,6 +2,7 @@ package dev.adam4j.kernels.internal.vector;
 
 import dev.adam4j.kernels.internal.AdamF32;
 import dev.adam4j.kernels.internal.AdamF64;
+import dev.adam4j.kernels.internal.AdamHalf;
 import dev.adam4j.kernels.internal.KernelProvider;
 import dev.adam4j.kernels.internal.NormSupport;
 
@@ -33,5 +34,10 @@ public final class PanamaProvider implements KernelProvider {
     @Override
     public NormSupport norms() {
         return PanamaNorms.INSTANCE;
+    }
+
+    @Override
+    public AdamHalf adamHalf() {
+        return PanamaAdamHalf.INSTANCE;
     }
 }

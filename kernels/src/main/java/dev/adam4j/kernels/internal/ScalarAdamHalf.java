@@ -1,0 +1,143 @@
+package dev.adam4j.kernels.internal;
+
+import static dev.adam4j.kernels.internal.ScalarAdamF32.decayed;
+import static dev.adam4j.kernels.internal.ScalarAdamF32.firstMoment;
+import static dev.adam4j.kernels.internal.ScalarAdamF32.gradient;
+import static dev.adam4j.kernels.internal.ScalarAdamF32.secondMoment;
+import static dev.adam4j.kernels.internal.ScalarAdamF32.update;
+
+import dev.adam4j.kernels.AdamHyperparameters;
+import dev.adam4j.kernels.Precision;
+import dev.adam4j.kernels.ReducedFloats;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The executable specification of one Adam step on bf16 or f16 buffers (parameters, gradients and
+ * every moment in the 16-bit type): the scalar fallback, the tail of the vector loops, and the
+ * oracle of the tests.
+ *
+ * <h2>The contract: PyTorch's fused CPU kernel for reduced floating types</h2>
+ * {@code aten/src/ATen/native/cpu/FusedAdamKernel.cpp} ({@code adam_math} for {@code BFloat16} and
+ * {@code Half}; what {@code torch.optim.Adam(fused=True)} runs on CPU) widens every element to f32
+ * ({@code opmath_t}), runs the whole step in f32, and rounds only what it stores:
+ * <ol>
+ *   <li>{@code p, g, m, v (, vmax)} widened to f32 (exact).</li>
+ *   <li>Steps 1–7 of {@link ScalarAdamF32}, in f32, with the same constants and the same FMA policy
+ *       (L2 {@code fma(p, wd, g)}; lerp as {@code fma}; {@code v = fma((1 − β2)·g, g, v·β2)}; the
+ *       denominator {@code sqrt(v̂)/bc2Sqrt + ε}; {@code p + (−stepSize·m)/denom}). Measured against
+ *       libtorch 2.10's kernel on this machine: each of these is the formula its vector lanes compute
+ *       (the parity module's {@code PyTorchHalfParityTest}).</li>
+ *   <li>The <em>unrounded</em> f32 {@code m} and {@code v̂} feed the parameter update: the kernel
+ *       keeps them in registers and rounds them only when storing. AMSGrad's maximum is taken
+ *       between the widened stored {@code vmax} and the unrounded new {@code v}.</li>
+ *   <li>{@code p}, {@code m}, {@code v} and {@code vmax} rounded to the storage type, to nearest even
+ *       ({@link ReducedFloats}).</li>
+ * </ol>
+ * PyTorch's fused kernel divides the gradient by an optional {@code grad_scale} and writes the
+ * unscaled gradient back; adam4j's {@code gradScale} multiplies (in f32) and the gradient is never
+ * written, as in every adam4j kernel. {@code EPS_HAT} is adam4j's own, as in f32.
+ */
+public enum ScalarAdamHalf implements AdamHalf {
+    INSTANCE;
+
+    private static final ValueLayout.OfShort E = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    @Override
+    public void step(Precision storage, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            short[] param, int po, short[] grad, int go, short[] expAvg, int mo,
+            short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int length) {
+        ScalarAdamF32.Constants c = new ScalarAdamF32.Constants(h, negStepSize, bc2Sqrt, gradScale);
+        boolean bf = bf16(storage);
+        for (int i = 0; i < length; i++) {
+            float p = widen(bf, param[po + i]);
+            float g = gradient(c, widen(bf, grad[go + i]), p);
+            float m = firstMoment(c, widen(bf, expAvg[mo + i]), g);
+            float v = secondMoment(c, widen(bf, expAvgSq[vo + i]), g);
+            float u = c.amsgrad ? Math.max(widen(bf, maxExpAvgSq[xo + i]), v) : v;
+            if (c.amsgrad) maxExpAvgSq[xo + i] = narrow(bf, u);
+            param[po + i] = narrow(bf, update(c, decayed(c, p), m, u));
+            expAvg[mo + i] = narrow(bf, m);
+            expAvgSq[vo + i] = narrow(bf, v);
+        }
+    }
+
+    @Override
+    public void step(Precision storage, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
+        ScalarAdamF32.Constants c = new ScalarAdamF32.Constants(h, negStepSize, bc2Sqrt, gradScale);
+        boolean bf = bf16(storage);
+        for (long i = 0; i < length; i++) {
+            float p = widen(bf, param.getAtIndex(E, po + i));
+            float g = gradient(c, widen(bf, grad.getAtIndex(E, go + i)), p);
+            float m = firstMoment(c, widen(bf, expAvg.getAtIndex(E, mo + i)), g);
+            float v = secondMoment(c, widen(bf, expAvgSq.getAtIndex(E, vo + i)), g);
+            float u = c.amsgrad ? Math.max(widen(bf, maxExpAvgSq.getAtIndex(E, xo + i)), v) : v;
+            if (c.amsgrad) maxExpAvgSq.setAtIndex(E, xo + i, narrow(bf, u));
+            param.setAtIndex(E, po + i, narrow(bf, update(c, decayed(c, p), m, u)));
+            expAvg.setAtIndex(E, mo + i, narrow(bf, m));
+            expAvgSq.setAtIndex(E, vo + i, narrow(bf, v));
+        }
+    }
+
+    /**
+     * f32 parameters and gradients, 16-bit moments (adam4j's own layout; PyTorch offers it on CUDA
+     * only): the same steps, with {@code p} and {@code g} read as f32 and {@code p} written as f32.
+     */
+    @Override
+    public void stepF32Params(Precision state, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            float[] param, int po, float[] grad, int go, short[] expAvg, int mo,
+            short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int length) {
+        ScalarAdamF32.Constants c = new ScalarAdamF32.Constants(h, negStepSize, bc2Sqrt, gradScale);
+        boolean bf = bf16(state);
+        for (int i = 0; i < length; i++) {
+            float p = param[po + i];
+            float g = gradient(c, grad[go + i], p);
+            float m = firstMoment(c, widen(bf, expAvg[mo + i]), g);
+            float v = secondMoment(c, widen(bf, expAvgSq[vo + i]), g);
+            float u = c.amsgrad ? Math.max(widen(bf, maxExpAvgSq[xo + i]), v) : v;
+            if (c.amsgrad) maxExpAvgSq[xo + i] = narrow(bf, u);
+            param[po + i] = update(c, decayed(c, p), m, u);
+            expAvg[mo + i] = narrow(bf, m);
+            expAvgSq[vo + i] = narrow(bf, v);
+        }
+    }
+
+    @Override
+    public void stepF32Params(Precision state, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
+        ScalarAdamF32.Constants c = new ScalarAdamF32.Constants(h, negStepSize, bc2Sqrt, gradScale);
+        boolean bf = bf16(state);
+        for (long i = 0; i < length; i++) {
+            float p = param.getAtIndex(F, po + i);
+            float g = gradient(c, grad.getAtIndex(F, go + i), p);
+            float m = firstMoment(c, widen(bf, expAvg.getAtIndex(E, mo + i)), g);
+            float v = secondMoment(c, widen(bf, expAvgSq.getAtIndex(E, vo + i)), g);
+            float u = c.amsgrad ? Math.max(widen(bf, maxExpAvgSq.getAtIndex(E, xo + i)), v) : v;
+            if (c.amsgrad) maxExpAvgSq.setAtIndex(E, xo + i, narrow(bf, u));
+            param.setAtIndex(F, po + i, update(c, decayed(c, p), m, u));
+            expAvg.setAtIndex(E, mo + i, narrow(bf, m));
+            expAvgSq.setAtIndex(E, vo + i, narrow(bf, v));
+        }
+    }
+
+    /** True for BF16, false for F16 (the caller validated that it is one of them). */
+    static boolean bf16(Precision storage) {
+        return switch (storage) {
+            case BF16 -> true;
+            case F16 -> false;
+            case F32, F64 -> throw new AssertionError(storage);
+        };
+    }
+
+    static float widen(boolean bf16, short s) {
+        return bf16 ? ReducedFloats.bf16ToFloat(s) : ReducedFloats.f16ToFloat(s);
+    }
+
+    static short narrow(boolean bf16, float f) {
+        return bf16 ? ReducedFloats.floatToBf16(f) : ReducedFloats.floatToF16(f);
+    }
+}
