@@ -207,7 +207,9 @@ public final class Report {
             new Framework("DJL", "DjlOptimizerBench.step", "djl", "DJL's Adam", 3, false,
                     "DJL 0.35.1, PyTorch engine 2.7.1 (CPU), f32: `Optimizer.update(id, weight, grad)` for every parameter, as DJL's "
                     + "parameter server calls it. Threads: adam4j's `optParallelism` for the adapter (PyTorch at 1 intra-op thread), "
-                    + "PyTorch's intra-op threads (`JniUtils.setNumThreads`) for `ai.djl.training.optimizer.Adam`."),
+                    + "PyTorch's intra-op threads (`JniUtils.setNumThreads`) for `ai.djl.training.optimizer.Adam`. PyTorch's OpenMP "
+                    + "workers wait by spinning: on cores shared with other processes its 2-thread step can slow down by orders of "
+                    + "magnitude, and the 2-thread ratio then measures that contention more than the two optimizers."),
             new Framework("Deeplearning4j", "Dl4jUpdaterBench.step", "dl4j", "DL4J's Adam", 3, false,
                     "nd4j-native 1.0.0-M2.1 (generic x86-64 build), f32, a `MultiLayerNetwork` of dense layers: the network's "
                     + "`Updater.update` over its flattened gradient view (one updater block: minibatch division, `applyUpdater`), "
