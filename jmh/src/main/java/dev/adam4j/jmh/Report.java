@@ -47,6 +47,12 @@ public final class Report {
     }
 
     public static void main(String[] args) throws IOException {
+        if (args.length > 0 && args[0].equals("--clip-step")) {
+            if (args.length != 5) throw new IllegalArgumentException("usage: Report --clip-step <clip.json> <docs-dir> <machine.txt> <command>");
+            writeSection(Path.of(args[2]), CLIP_BEGIN, CLIP_END, clipStepSection(JmhJson.read(Path.of(args[1])),
+                    Files.readString(Path.of(args[3])).strip(), args[4]));
+            return;
+        }
         if (args.length > 0 && args[0].equals("--adapters")) {
             if (args.length != 5) throw new IllegalArgumentException("usage: Report --adapters <adapters.json> <docs-dir> <machine.txt> <command>");
             writeAdapterSection(JmhJson.read(Path.of(args[1])), Path.of(args[2]), Files.readString(Path.of(args[3])).strip(), args[4]);
@@ -157,8 +163,10 @@ public final class Report {
 
         // ---- the adapters' section, measured by another run (./bench adapters): kept as it is
         Path existing = docs.resolve("benchmarks.md");
-        String kept = Files.exists(existing) ? adapterSection(Files.readString(existing)) : null;
-        if (kept != null) md.append('\n').append(kept).append('\n');
+        String before = Files.exists(existing) ? Files.readString(existing) : "";
+        for (String kept : new String[] {clipStepSection(before), adapterSection(before)}) {
+            if (kept != null) md.append('\n').append(kept).append('\n');
+        }
 
         md.append("\n## Chart\n\n![throughput against size](benchmarks.svg)\n");
         Files.writeString(docs.resolve("benchmarks.md"), md.toString());
@@ -303,8 +311,13 @@ public final class Report {
 
     /** The adapters' section of an existing report, markers included, or null when it has none. */
     static String adapterSection(String report) {
-        int b = report.indexOf(ADAPTERS_BEGIN), e = report.indexOf(ADAPTERS_END);
-        return b < 0 || e < b ? null : report.substring(b, e + ADAPTERS_END.length());
+        return section(report, ADAPTERS_BEGIN, ADAPTERS_END);
+    }
+
+    /** The part of {@code report} from {@code begin} to {@code end}, markers included, or null. */
+    static String section(String report, String begin, String end) {
+        int b = report.indexOf(begin), e = report.indexOf(end);
+        return b < 0 || e < b ? null : report.substring(b, e + end.length());
     }
 
     /**
@@ -312,11 +325,18 @@ public final class Report {
      * at the end), leaving every other line as it was.
      */
     static void writeAdapterSection(List<Result> rs, Path docs, String machine, String command) throws IOException {
+        writeSection(docs, ADAPTERS_BEGIN, ADAPTERS_END, adapterSection(rs, machine, command));
+    }
+
+    /**
+     * Replaces the section between {@code begin} and {@code end} of {@code docs/benchmarks.md} with
+     * {@code section} (or inserts it before the chart, or at the end), leaving every other line as it was.
+     */
+    static void writeSection(Path docs, String begin, String end, String section) throws IOException {
         Files.createDirectories(docs);
         Path file = docs.resolve("benchmarks.md");
         String report = Files.exists(file) ? Files.readString(file) : "# Benchmarks\n";
-        String section = adapterSection(rs, machine, command);
-        String old = adapterSection(report);
+        String old = section(report, begin, end);
         String out;
         if (old != null) {
             out = report.replace(old, section);
@@ -326,6 +346,65 @@ public final class Report {
                     : report.substring(0, chart) + "\n" + section + "\n" + report.substring(chart);
         }
         Files.writeString(file, out);
-        System.out.println("wrote the adapters' section of " + file);
+        System.out.println("wrote a section of " + file);
+    }
+
+    // ------------------------------------------------------------------ clipping + step (./bench clip)
+
+    static final String CLIP_BEGIN = "<!-- clip-step:begin (written by ./bench clip; kept by the other modes) -->";
+    static final String CLIP_END = "<!-- clip-step:end -->";
+
+    /** {adam4j steps/s, PyTorch steps/s, adam4j ±, PyTorch ±} of each pair of forks, in the order they ran. */
+    static List<double[]> clipStepPairs(List<Result> rs, String size, String threads) {
+        Predicate<Result> at = r -> r.benchmark().equals("ClipStepBench.clipAndStep") && r.p("size").equals(size)
+                && r.p("threads").equals(threads);
+        List<Result> ours = rs.stream().filter(at.and(r -> r.p("impl").equals("ADAM4J"))).toList();
+        List<Result> theirs = rs.stream().filter(at.and(r -> r.p("impl").equals("TORCH"))).toList();
+        List<double[]> out = new ArrayList<>();
+        for (int k = 0; k < Math.min(ours.size(), theirs.size()); k++) {
+            out.add(new double[] {ours.get(k).median(), theirs.get(k).median(), ours.get(k).error(), theirs.get(k).error()});
+        }
+        return out;
+    }
+
+    /** The clip + step section of {@code benchmarks.md}, between its markers. */
+    static String clipStepSection(List<Result> rs, String machine, String command) {
+        StringBuilder md = new StringBuilder(CLIP_BEGIN).append("\n## Gradient clipping + step: adam4j vs PyTorch\n\n");
+        md.append("Generated by `").append(command).append("` by `dev.adam4j.jmh.Report --clip-step`, from JMH's JSON of that run. ")
+          .append("One f32 tensor; adam4j: `opt.step(ClipGrad.clipCoefficient(opt, maxNorm, 2, false))` (one read of the gradient for ")
+          .append("the norm, the coefficient folded into the fused step); PyTorch (libtorch 2.10 through the dispatcher): what ")
+          .append("`clip_grad_norm_` (2.x, foreach) and `Adam(fused=True).step()` execute — `_foreach_norm`, `stack`, ")
+          .append("`linalg_vector_norm`, `add`, `reciprocal`, `mul`, `clamp`, `_foreach_mul_` (a read and a write of the gradient), ")
+          .append("`_fused_adam_`. Steps/s: the median of one fork's measured iterations, `±` JMH's 99.9% half-width; each ")
+          .append("configuration in several single-fork runs, adam4j and PyTorch back to back (order swapped every round), paired ")
+          .append("in the order they ran.\n\n```\n").append(machine).append("\n```\n\n");
+        md.append("| size | threads | adam4j steps/s per fork | PyTorch steps/s per fork | speed-up per fork | median | worst |\n");
+        md.append("|---:|---:|---|---|---|---:|---:|\n");
+        for (String size : List.of("1048576", "16777216")) {
+            for (String th : List.of("1", "2")) {
+                List<double[]> pairs = clipStepPairs(rs, size, th);
+                if (pairs.isEmpty()) continue;
+                List<String> a = new ArrayList<>(), t = new ArrayList<>(), q = new ArrayList<>();
+                double[] ratios = new double[pairs.size()];
+                for (int k = 0; k < pairs.size(); k++) {
+                    double[] p = pairs.get(k);
+                    a.add(fmt(p[0]) + " ± " + fmt(p[2]));
+                    t.add(fmt(p[1]) + " ± " + fmt(p[3]));
+                    ratios[k] = p[0] / p[1];
+                    q.add(String.format(Locale.ROOT, "%.2f×", ratios[k]));
+                }
+                double[] sorted = ratios.clone();
+                java.util.Arrays.sort(sorted);
+                md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %s | %s | %.2f× | %.2f× |\n", Long.parseLong(size), th,
+                        String.join(" / ", a), String.join(" / ", t), String.join(", ", q), sorted[sorted.length / 2], sorted[0]));
+            }
+        }
+        md.append("\n| goal | measured | verdict |\n|---|---|---|\n");
+        Goals.clipStep(md, rs);
+        return md.append(CLIP_END).toString();
+    }
+
+    static String clipStepSection(String report) {
+        return section(report, CLIP_BEGIN, CLIP_END);
     }
 }

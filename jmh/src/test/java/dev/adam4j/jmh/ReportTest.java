@@ -59,8 +59,31 @@ class ReportTest {
                 result("ClipStepBench.clipAndStep", "\"size\":\"16777216\",\"threads\":\"1\",\"impl\":\"TORCH\"", 16, 1, 16)) + "]";
         StringBuilder md = new StringBuilder();
         Goals.clipStep(md, JmhJson.read(Files.writeString(dir.resolve("r.json"), json)));
-        assertTrue(md.toString().contains("fused Adam, 1 thread | 1M: 2.00×, 16M: 1.25× | **not met** |"), md.toString());
-        assertTrue(md.toString().contains("fused Adam, 2 threads | not in this run | – |"), md.toString());
+        assertTrue(md.toString().contains("fused Adam (worst paired fork), 1 thread | 1M: 2.00×, 16M: 1.25× | **not met** |"), md.toString());
+        assertTrue(md.toString().contains("fused Adam (worst paired fork), 2 threads | not in this run | – |"), md.toString());
+    }
+
+    /** Forks pair in run order; the verdict is the worst pair's; the section replaces itself and the full report keeps it. */
+    @Test
+    void theClipStepSectionPairsForksAndSurvivesTheFullReport(@TempDir Path dir) throws Exception {
+        String at = "\"size\":\"1048576\",\"threads\":\"2\",\"impl\":";
+        String json = "[" + String.join(",",
+                result("ClipStepBench.clipAndStep", at + "\"ADAM4J\"", 300, 5, 300),
+                result("ClipStepBench.clipAndStep", at + "\"TORCH\"", 100, 5, 100),
+                result("ClipStepBench.clipAndStep", at + "\"TORCH\"", 200, 5, 200),
+                result("ClipStepBench.clipAndStep", at + "\"ADAM4J\"", 280, 5, 280)) + "]";
+        Path clip = Files.writeString(dir.resolve("clip.json"), json);
+        Path machine = Files.writeString(dir.resolve("m.txt"), "test machine");
+        Path docs = dir.resolve("docs");
+        Report.main(new String[] {"--clip-step", clip.toString(), docs.toString(), machine.toString(), "./bench clip"});
+        Report.main(new String[] {"--clip-step", clip.toString(), docs.toString(), machine.toString(), "./bench clip"});
+        String md = Files.readString(docs.resolve("benchmarks.md"));
+        assertEquals(md.indexOf(Report.CLIP_BEGIN), md.lastIndexOf(Report.CLIP_BEGIN), "one section, replaced in place");
+        assertTrue(md.contains("| 1,048,576 | 2 | 300 ± 5.00 / 280 ± 5.00 | 100 ± 5.00 / 200 ± 5.00 | 3.00×, 1.40× |"), md);
+        assertTrue(md.contains("2 threads | 1M: 1.40× (worst of 2 pairs) | **not met** |"), md);
+        Report.main(new String[] {Files.writeString(dir.resolve("r.json"), JSON).toString(), docs.toString(), machine.toString(), "./bench test"});
+        String full = Files.readString(docs.resolve("benchmarks.md"));
+        assertTrue(full.contains("3.00×, 1.40×") && full.contains("## One Adam step"), full);
     }
 
     @Test
