@@ -25,12 +25,18 @@ final class Buffers {
                 if (a.array().length - (long) a.offset() < length) throw tooShort(what, a.array().length - (long) a.offset(), length);
                 yield MemorySegment.ofArray(a.array()).asSlice(a.offset() * bytes, length * bytes);
             }
+            case DataBuffer.HalfArray a -> throw reduced(a.precision());
             case DataBuffer.Segment s -> {
                 long have = s.segment().byteSize() / bytes - s.offset();
                 if (have < length) throw tooShort(what, have, length);
                 yield s.segment().asSlice(s.offset() * bytes, length * bytes);
             }
         };
+    }
+
+    /** Sharded state is f32 or f64 ({@link ShardedOptimizer#create} refuses the 16-bit types first). */
+    static IllegalArgumentException reduced(Precision p) {
+        return new IllegalArgumentException("sharding " + p + " buffers is not supported yet (f32 and f64 are)");
     }
 
     private static IllegalArgumentException tooShort(String what, long have, long need) {
@@ -43,6 +49,7 @@ final class Buffers {
         return switch (like) {
             case DataBuffer.F32Array a -> DataBuffer.of(new float[Math.toIntExact(length)]);
             case DataBuffer.F64Array a -> DataBuffer.of(new double[Math.toIntExact(length)]);
+            case DataBuffer.HalfArray a -> throw reduced(a.precision());
             case DataBuffer.Segment s -> new DataBuffer.Segment(
                     arena.allocate(Math.max(1, length * s.precision().byteSize()), ShardLayout.CACHE_LINE_BYTES),
                     s.precision(), 0, length);
@@ -52,6 +59,7 @@ final class Buffers {
     /** {@code acc[i] += x[i]}, each addition rounded once in {@code p}. */
     static void add(MemorySegment acc, MemorySegment x, Precision p) {
         switch (p) {
+            case BF16, F16 -> throw reduced(p);
             case F32 -> {
                 long n = acc.byteSize() / Float.BYTES;
                 for (long i = 0; i < n; i++) {

@@ -114,6 +114,7 @@ public final class LocalCollective implements Collective {
 
     private static void add(MemorySegment acc, MemorySegment x, Precision p, long n) {
         switch (p) {
+            case BF16, F16 -> throw Buffers.reduced(p);
             case F32 -> {
                 for (long i = 0; i < n; i++) {
                     acc.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i,

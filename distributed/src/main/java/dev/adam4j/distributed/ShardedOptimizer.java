@@ -120,6 +120,11 @@ public final class ShardedOptimizer implements AutoCloseable {
         Objects.requireNonNull(flat, "flat");
         Objects.requireNonNull(collective, "collective");
         Objects.requireNonNull(factory, "factory");
+        Precision p = flat.data().precision();
+        if (p.isReduced()) {
+            throw new IllegalArgumentException("sharding " + p + " parameters is not supported yet (f32 and f64 are): the "
+                    + "collectives and the deterministic reduction add in f32/f64 only");
+        }
         return new ShardedOptimizer(flat, collective, factory);
     }
 

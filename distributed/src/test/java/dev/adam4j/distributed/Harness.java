@@ -48,7 +48,7 @@ public final class Harness {
         long[] out = new long[Math.toIntExact(b.length())];
         for (int i = 0; i < out.length; i++) {
             out[i] = switch (b.precision()) {
-                case F32 -> Float.floatToRawIntBits((float) b.get(i));
+                case F32, BF16, F16 -> Float.floatToRawIntBits((float) b.get(i)); // 16-bit values are exact floats
                 case F64 -> Double.doubleToRawLongBits(b.get(i));
             };
         }

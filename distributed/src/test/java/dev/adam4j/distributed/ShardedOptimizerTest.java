@@ -55,7 +55,7 @@ public class ShardedOptimizerTest {
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         for (Variant v : VARIANTS) {
-            for (Precision p : Precision.values()) {
+            for (Precision p : SHARDED) {
                 for (boolean nat : new boolean[] {false, true}) {
                     for (int n = 1; n <= 3; n++) out.add(Arguments.of(v, p, nat, n));
                 }
@@ -106,7 +106,7 @@ public class ShardedOptimizerTest {
 
     public static double fromBits(Precision p, long b) {
         return switch (p) {
-            case F32 -> Float.intBitsToFloat((int) b);
+            case F32, BF16, F16 -> Float.intBitsToFloat((int) b);
             case F64 -> Double.longBitsToDouble(b);
         };
     }
@@ -165,6 +165,20 @@ public class ShardedOptimizerTest {
         }
     }
 
+    /** The precisions sharded state supports; bf16/f16 parameters are refused at creation. */
+    static final Precision[] SHARDED = {Precision.F32, Precision.F64};
+
+    @Test
+    void sixteenBitParametersAreRefusedWithTheReason() {
+        for (Precision p : new Precision[] {Precision.BF16, Precision.F16}) {
+            dev.adam4j.optim.FlatParameters flat = dev.adam4j.optim.FlatParameters.builder(p).add("w", 64).build();
+            Collective one = LocalCollective.group(1, java.time.Duration.ofSeconds(5)).get(0);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ShardedOptimizer.create(flat, one, ps -> new dev.adam4j.optim.Adam(ps)));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
+        }
+    }
+
     @Test
     void schedulerOnTheShardOptimizerMatchesOneProcess() throws Exception {
         for (int n = 1; n <= 3; n++) {
@@ -175,7 +189,7 @@ public class ShardedOptimizerTest {
 
     @Test
     void exactClippingIsBitIdenticalToOneProcess() throws Exception {
-        for (Precision p : Precision.values()) {
+        for (Precision p : SHARDED) {
             for (int n = 1; n <= 3; n++) {
                 List<RankResult> ranks = runSharded(VARIANTS.get(0), p, true, n, MODELS[2], Mode.CLIP_EXACT, 0, false);
                 checkAgainstReference(VARIANTS.get(0), p, MODELS[2], n, ranks, Mode.CLIP_EXACT, 0, false, null);
@@ -325,7 +339,7 @@ public class ShardedOptimizerTest {
 
     @Test
     void layoutPadsToCacheLinesAndCoversEveryElement() {
-        for (Precision p : Precision.values()) {
+        for (Precision p : SHARDED) {
             long line = ShardLayout.lineElements(p);
             for (long total : new long[] {0, 1, 15, 16, 17, 1021, 124_439_808L}) {
                 for (int n = 1; n <= 9; n++) {

@@ -167,6 +167,8 @@ public final class GlooCollective implements Collective {
         TensorOptions o = new TensorOptions(switch (p) {
             case F32 -> torch.ScalarType.Float;
             case F64 -> torch.ScalarType.Double;
+            case BF16 -> torch.ScalarType.BFloat16;
+            case F16 -> torch.ScalarType.Half;
         });
         return torch.from_blob(at, new long[] {n}, new long[] {1}, KEEP, o, new DeviceOptional());
     }
