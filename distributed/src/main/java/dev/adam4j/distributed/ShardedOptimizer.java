@@ -271,7 +271,8 @@ public final class ShardedOptimizer implements AutoCloseable {
         double[] out = new double[1];
         run(() -> out[0] = collective.allReduceSum(local));
         double total = normType == 2.0 ? Math.sqrt(out[0]) : Math.pow(out[0], 1.0 / normType);
-        return total / count;
+        // rounded to the gradients' dtype, as ClipGrad.totalNorm (and PyTorch) return it
+        return (p == Precision.F32 ? (float) total : total) / count;
     }
 
     private double finish(double gradScale, int count, double maxNorm, double normType, boolean errorIfNonfinite) {
@@ -284,7 +285,7 @@ public final class ShardedOptimizer implements AutoCloseable {
                         + "all ranks is non-finite (" + norm + "), so it cannot be clipped. To disable this error and "
                         + "scale the gradients by the non-finite norm anyway, set errorIfNonfinite=false");
             }
-            coef = ClipGrad.coefficient(norm, maxNorm);
+            coef = ClipGrad.coefficient(norm, maxNorm, shard.grad().precision()); // PyTorch's arithmetic, in the dtype
         }
         double scale = kernelScale(gradScale, coef, count);
         if (!Double.isFinite(scale)) {
