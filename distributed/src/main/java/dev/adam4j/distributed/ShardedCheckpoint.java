@@ -257,20 +257,9 @@ public final class ShardedCheckpoint {
     public static Map<String, Map<String, Object>> load(ShardedOptimizer so, Path dir) throws CheckpointException {
         Objects.requireNonNull(so, "optimizer");
         Objects.requireNonNull(dir, "dir");
-        Manifest m;
-        try {
-            m = readManifest(dir);
-        } catch (CheckpointException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new CheckpointException(dir + ": no readable manifest: " + e, e);
-        }
         ShardLayout l = so.layout();
         int rank = so.collective().rank();
-        if (m.totalLength() != l.totalLength() || m.precision() != l.precision()) {
-            throw new CheckpointException(dir + ": the checkpoint holds " + m.totalLength() + " " + m.precision()
-                    + " elements, the model " + l.totalLength() + " " + l.precision());
-        }
+        Manifest m = manifestFor(dir, l.totalLength(), l.precision());
         long from = l.start(rank), len = l.ownedLength(rank);
         DataBuffer data = so.shardParam().data();
         Gathered g = gather(dir, m, so.factory(), data, from, len);
@@ -337,6 +326,23 @@ public final class ShardedCheckpoint {
         return new Gathered(state, groups, params, extras);
     }
 
+    /** The manifest in {@code dir}, checked against a model of {@code totalLength} elements of {@code precision}. */
+    private static Manifest manifestFor(Path dir, long totalLength, Precision precision) throws CheckpointException {
+        Manifest m;
+        try {
+            m = readManifest(dir);
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": no readable manifest: " + e, e);
+        }
+        if (m.totalLength() != totalLength || m.precision() != precision) {
+            throw new CheckpointException(dir + ": the checkpoint holds " + m.totalLength() + " " + m.precision()
+                    + " elements, the model " + totalLength + " " + precision);
+        }
+        return m;
+    }
+
     /**
      * Merges the checkpoint in {@code dir} into {@code out}, {@link Checkpoint}'s single-file format
      * with one state entry per parameter of {@code model} (a single-process {@link FlatParameters} of
@@ -349,19 +355,8 @@ public final class ShardedCheckpoint {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(factory, "factory");
         Objects.requireNonNull(out, "out");
-        Manifest m;
-        try {
-            m = readManifest(dir);
-        } catch (CheckpointException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new CheckpointException(dir + ": no readable manifest: " + e, e);
-        }
         DataBuffer data = model.data();
-        if (m.totalLength() != data.length() || m.precision() != data.precision()) {
-            throw new CheckpointException(dir + ": the checkpoint holds " + m.totalLength() + " " + m.precision()
-                    + " elements, the model " + data.length() + " " + data.precision());
-        }
+        Manifest m = manifestFor(dir, data.length(), data.precision());
         Gathered g = gather(dir, m, factory, data, 0, data.length());
         Optimizer full = factory.apply(model.params());
         TreeMap<Integer, StateDict.ParamState> state = new TreeMap<>();

@@ -384,19 +384,16 @@ public final class Report {
             for (String th : List.of("1", "2")) {
                 List<double[]> pairs = clipStepPairs(rs, size, th);
                 if (pairs.isEmpty()) continue;
-                List<String> a = new ArrayList<>(), t = new ArrayList<>(), q = new ArrayList<>();
+                List<String> q = new ArrayList<>();
                 double[] ratios = new double[pairs.size()];
                 for (int k = 0; k < pairs.size(); k++) {
-                    double[] p = pairs.get(k);
-                    a.add(fmt(p[0]) + " ± " + fmt(p[2]));
-                    t.add(fmt(p[1]) + " ± " + fmt(p[3]));
-                    ratios[k] = p[0] / p[1];
+                    ratios[k] = pairs.get(k)[0] / pairs.get(k)[1];
                     q.add(String.format(Locale.ROOT, "%.2f×", ratios[k]));
                 }
                 double[] sorted = ratios.clone();
                 java.util.Arrays.sort(sorted);
                 md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %s | %s | %.2f× | %.2f× |\n", Long.parseLong(size), th,
-                        String.join(" / ", a), String.join(" / ", t), String.join(", ", q), sorted[sorted.length / 2], sorted[0]));
+                        perFork(pairs, 0, 2), perFork(pairs, 1, 3), String.join(", ", q), sorted[sorted.length / 2], sorted[0]));
             }
         }
         md.append("\n| goal | measured | verdict |\n|---|---|---|\n");
