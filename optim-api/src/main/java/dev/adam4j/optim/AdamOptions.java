@@ -184,11 +184,13 @@ public final class AdamOptions {
                     .decoupledWeightDecay(flag(o, "decoupled_weight_decay", where, false));
             Object mode = o.getOrDefault("eps_mode", "pytorch");
             if (!(mode instanceof String ms)) throw new IllegalArgumentException(where + ".eps_mode must be a string, got " + mode);
-            try {
-                r = r.epsMode(EpsilonMode.valueOf(ms.toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + ".eps_mode '" + ms + "' is not one of pytorch, eps_hat");
+            // exactly the names toMap writes: a file that says "pyTorch" would otherwise load and save back as another text
+            EpsilonMode em = null;
+            for (EpsilonMode c : EpsilonMode.values()) {
+                if (c.name().toLowerCase(Locale.ROOT).equals(ms)) em = c;
             }
+            if (em == null) throw new IllegalArgumentException(where + ".eps_mode '" + ms + "' is not one of pytorch, eps_hat");
+            r = r.epsMode(em);
             for (String ignored : IGNORED) {
                 Object v = o.get(ignored);
                 if (v != null && !(v instanceof Boolean)) {
