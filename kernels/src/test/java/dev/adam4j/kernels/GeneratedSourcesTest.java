@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The checked-in f64 kernels are exactly what {@link F64Generator} makes of the f32 ones. */
+/**
+ * The checked-in generated kernels are exactly what their generators make: the f64 kernels from the
+ * f32 ones ({@link F64Generator}), the 16-bit vector loops ({@link HalfLoopsGenerator}).
+ */
 class GeneratedSourcesTest {
 
     @Test
@@ -17,5 +20,12 @@ class GeneratedSourcesTest {
             assertEquals(expected, Files.readString(pair[1]),
                     pair[1] + " is stale: run 'java src/test/java/dev/adam4j/kernels/F64Generator.java' in kernels/");
         }
+    }
+
+    @Test
+    void halfLoopsAreWhatTheGeneratorWrites() throws IOException {
+        String current = Files.readString(HalfLoopsGenerator.TARGET);
+        assertEquals(HalfLoopsGenerator.generate(current), current,
+                HalfLoopsGenerator.TARGET + " is stale: run 'java src/test/java/dev/adam4j/kernels/HalfLoopsGenerator.java' in kernels/");
     }
 }

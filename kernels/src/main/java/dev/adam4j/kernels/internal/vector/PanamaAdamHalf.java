@@ -1,9 +1,14 @@
 package dev.adam4j.kernels.internal.vector;
 
-import static dev.adam4j.kernels.internal.vector.PanamaAdamF32.firstMoment;
-import static dev.adam4j.kernels.internal.vector.PanamaAdamF32.gradient;
-import static dev.adam4j.kernels.internal.vector.PanamaAdamF32.secondMoment;
-import static dev.adam4j.kernels.internal.vector.PanamaAdamF32.update;
+import static jdk.incubator.vector.VectorOperators.FMA;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.I2S;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.LT;
+import static jdk.incubator.vector.VectorOperators.NEG;
+import static jdk.incubator.vector.VectorOperators.S2I;
 
 import dev.adam4j.kernels.AdamHyperparameters;
 import dev.adam4j.kernels.Precision;
@@ -15,7 +20,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -35,6 +39,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       own round to nearest even), normals by rebias, rounding increment and shift.</li>
  * </ul>
  * The JDK 25 Vector API has no half-float conversion operator, hence the integer forms.
+ *
+ * <p>The loops are generated ({@code HalfLoopsGenerator} in the tests): each is written out with no
+ * call but the Vector API's, because C2 refused the helper methods of a loop this large and boxed
+ * every vector that crossed them.
  */
 enum PanamaAdamHalf implements AdamHalf {
     INSTANCE;
@@ -51,8 +59,11 @@ enum PanamaAdamHalf implements AdamHalf {
             short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int length) {
         int bound = S.loopBound(length);
         if (bound > 0) {
-            loops(bf16(storage), h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo,
-                    expAvgSq, vo, maxExpAvgSq, xo, bound);
+            if (isBf16(storage)) {
+                bf16(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo, expAvgSq, vo, maxExpAvgSq, xo, bound);
+            } else {
+                f16(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo, expAvgSq, vo, maxExpAvgSq, xo, bound);
+            }
         }
         if (bound < length) {
             ScalarAdamHalf.INSTANCE.step(storage, h, negStepSize, bc2Sqrt, gradScale, param, po + bound, grad, go + bound,
@@ -66,8 +77,13 @@ enum PanamaAdamHalf implements AdamHalf {
             MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
         long bound = S.loopBound(length);
         if (bound > 0) {
-            loops(bf16(storage), h, negStepSize, bc2Sqrt, gradScale, param, po * BYTES, grad, go * BYTES,
-                    expAvg, mo * BYTES, expAvgSq, vo * BYTES, maxExpAvgSq, xo * BYTES, bound * BYTES);
+            if (isBf16(storage)) {
+                bf16(h, negStepSize, bc2Sqrt, gradScale, param, po * BYTES, grad, go * BYTES, expAvg, mo * BYTES, expAvgSq, vo * BYTES,
+                        maxExpAvgSq, xo * BYTES, bound);
+            } else {
+                f16(h, negStepSize, bc2Sqrt, gradScale, param, po * BYTES, grad, go * BYTES, expAvg, mo * BYTES, expAvgSq, vo * BYTES,
+                        maxExpAvgSq, xo * BYTES, bound);
+            }
         }
         if (bound < length) {
             ScalarAdamHalf.INSTANCE.step(storage, h, negStepSize, bc2Sqrt, gradScale, param, po + bound, grad, go + bound,
@@ -81,8 +97,11 @@ enum PanamaAdamHalf implements AdamHalf {
             short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int length) {
         int bound = S.loopBound(length);
         if (bound > 0) {
-            loopsF32Params(bf16(state), h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo,
-                    expAvgSq, vo, maxExpAvgSq, xo, bound);
+            if (isBf16(state)) {
+                bf16Moments(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo, expAvgSq, vo, maxExpAvgSq, xo, bound);
+            } else {
+                f16Moments(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo, expAvgSq, vo, maxExpAvgSq, xo, bound);
+            }
         }
         if (bound < length) {
             ScalarAdamHalf.INSTANCE.stepF32Params(state, h, negStepSize, bc2Sqrt, gradScale, param, po + bound, grad,
@@ -96,8 +115,13 @@ enum PanamaAdamHalf implements AdamHalf {
             MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
         long bound = S.loopBound(length);
         if (bound > 0) {
-            loopsF32Params(bf16(state), h, negStepSize, bc2Sqrt, gradScale, param, po * Float.BYTES, grad, go * Float.BYTES,
-                    expAvg, mo * BYTES, expAvgSq, vo * BYTES, maxExpAvgSq, xo * BYTES, bound);
+            if (isBf16(state)) {
+                bf16Moments(h, negStepSize, bc2Sqrt, gradScale, param, po * Float.BYTES, grad, go * Float.BYTES, expAvg, mo * BYTES, expAvgSq, vo * BYTES,
+                        maxExpAvgSq, xo * BYTES, bound);
+            } else {
+                f16Moments(h, negStepSize, bc2Sqrt, gradScale, param, po * Float.BYTES, grad, go * Float.BYTES, expAvg, mo * BYTES, expAvgSq, vo * BYTES,
+                        maxExpAvgSq, xo * BYTES, bound);
+            }
         }
         if (bound < length) {
             ScalarAdamHalf.INSTANCE.stepF32Params(state, h, negStepSize, bc2Sqrt, gradScale, param, po + bound, grad,
@@ -105,7 +129,7 @@ enum PanamaAdamHalf implements AdamHalf {
         }
     }
 
-    private static boolean bf16(Precision storage) {
+    private static boolean isBf16(Precision storage) {
         return switch (storage) {
             case BF16 -> true;
             case F16 -> false;
@@ -113,111 +137,222 @@ enum PanamaAdamHalf implements AdamHalf {
         };
     }
 
-    // ------------------------------------------------------------------ conversions
+    // One loop per format, layout and memory kind; amsgrad is a loop-invariant branch (C2 unswitches
+    // it). They call nothing but the Vector API (see the generator's note on C2's inlining cutoff).
 
-    static FloatVector widen(ShortVector s, boolean bf16) {
-        IntVector i = (IntVector) s.convertShape(VectorOperators.S2I, I, 0); // sign-extended
-        if (bf16) return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-        IntVector em = i.and(0x7FFF);
-        IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
-        IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        IntVector bits = finite.blend(shifted.or(0x7F80_0000), em.compare(VectorOperators.GE, 0x7C00));
-        return bits.or(i.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-    }
-
-    static ShortVector narrow(FloatVector f, boolean bf16) {
-        IntVector bits = f.reinterpretAsInts();
-        IntVector u = bits.and(0x7FFF_FFFF);
-        IntVector top = bits.lanewise(VectorOperators.LSHR, 16);
-        IntVector o;
-        if (bf16) {
-            IntVector rounded = bits.add(top.and(1)).add(0x7FFF).lanewise(VectorOperators.LSHR, 16);
-            o = rounded.blend(top.or(0x0040), u.compare(VectorOperators.GT, 0x7F80_0000));
-        } else {
-            IntVector normal = u.add(0xC800_0FFF).add(u.lanewise(VectorOperators.LSHR, 13).and(1))
-                    .lanewise(VectorOperators.LSHR, 13);
-            IntVector sub = u.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-            IntVector big = IntVector.broadcast(I, 0x7C00).blend(0x7E00, u.compare(VectorOperators.GT, 0x7F80_0000));
-            o = normal.blend(sub, u.compare(VectorOperators.LT, 0x3880_0000))
-                    .blend(big, u.compare(VectorOperators.GE, 0x4780_0000))
-                    .or(top.and(0x8000));
-        }
-        return (ShortVector) o.convertShape(VectorOperators.I2S, H, 0);
-    }
-
-    // ------------------------------------------------------------------ loops
-
-    private static void loops(boolean bf, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+    // BEGIN GENERATED by HalfLoopsGenerator (kernels/src/test): edit the generator, not these lines
+    /** bf16 parameters, gradients and state, over arrays; {@code bound} in elements. */
+    private static void bf16(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
             short[] param, int po, short[] grad, int go, short[] expAvg, int mo,
             short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int bound) {
         final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
         final float gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;
         final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;
         final float negStep = c.negStepSize;
-        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat;
+        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;
         final int n = S.length();
-        if (h.amsgrad()) {
-            for (int i = 0; i < bound; i += n) {
-                FloatVector p = widen(ShortVector.fromArray(H, param, po + i), bf);
-                FloatVector g = gradient(widen(ShortVector.fromArray(H, grad, go + i), bf), p, gradMul, wd, l2);
-                FloatVector m = firstMoment(widen(ShortVector.fromArray(H, expAvg, mo + i), bf), g, lerpCoef, fromGrad);
-                FloatVector v = secondMoment(widen(ShortVector.fromArray(H, expAvgSq, vo + i), bf), g, beta2, oneMinusBeta2);
-                FloatVector u = widen(ShortVector.fromArray(H, maxExpAvgSq, xo + i), bf).max(v);
-                narrow(update(p, m, u, paramMul, bc2, eps, negStep, epsHat), bf).intoArray(param, po + i);
-                narrow(m, bf).intoArray(expAvg, mo + i);
-                narrow(v, bf).intoArray(expAvgSq, vo + i);
-                narrow(u, bf).intoArray(maxExpAvgSq, xo + i);
+        for (int i = 0; i < bound; i += n) {
+            FloatVector p = ((IntVector) ShortVector.fromArray(H, param, po + i).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector g0 = ((IntVector) ShortVector.fromArray(H, grad, go + i).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector m0 = ((IntVector) ShortVector.fromArray(H, expAvg, mo + i).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector v0 = ((IntVector) ShortVector.fromArray(H, expAvgSq, vo + i).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector gs = g0.mul(gradMul);
+            FloatVector g = gs.blend(p.lanewise(FMA, wd, gs), S.maskAll(l2));
+            FloatVector m = g.sub(m0).lanewise(NEG, S.maskAll(fromGrad)).lanewise(FMA, lerpCoef, m0.blend(g, S.maskAll(fromGrad)));
+            FloatVector v = g.mul(oneMinusBeta2).lanewise(FMA, g, v0.mul(beta2));
+            FloatVector u = v;
+            if (amsgrad) {
+                FloatVector x0 = ((IntVector) ShortVector.fromArray(H, maxExpAvgSq, xo + i).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+                u = x0.max(v);
+                IntVector nub = u.reinterpretAsInts(), nut = nub.lanewise(LSHR, 16);
+                ShortVector nu = (ShortVector) nub.add(nut.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(nut.or(0x0040), nub.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
+                nu.intoArray(maxExpAvgSq, xo + i);
             }
-        } else {
-            for (int i = 0; i < bound; i += n) {
-                FloatVector p = widen(ShortVector.fromArray(H, param, po + i), bf);
-                FloatVector g = gradient(widen(ShortVector.fromArray(H, grad, go + i), bf), p, gradMul, wd, l2);
-                FloatVector m = firstMoment(widen(ShortVector.fromArray(H, expAvg, mo + i), bf), g, lerpCoef, fromGrad);
-                FloatVector v = secondMoment(widen(ShortVector.fromArray(H, expAvgSq, vo + i), bf), g, beta2, oneMinusBeta2);
-                narrow(update(p, m, v, paramMul, bc2, eps, negStep, epsHat), bf).intoArray(param, po + i);
-                narrow(m, bf).intoArray(expAvg, mo + i);
-                narrow(v, bf).intoArray(expAvgSq, vo + i);
-            }
+            FloatVector root = u.sqrt();
+            FloatVector pn = p.mul(paramMul).add(m.mul(negStep).div((epsHat ? root : root.div(bc2)).add(eps)));
+            IntVector npb = pn.reinterpretAsInts(), npt = npb.lanewise(LSHR, 16);
+            ShortVector np = (ShortVector) npb.add(npt.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(npt.or(0x0040), npb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
+            np.intoArray(param, po + i);
+            IntVector nmb = m.reinterpretAsInts(), nmt = nmb.lanewise(LSHR, 16);
+            ShortVector nm = (ShortVector) nmb.add(nmt.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(nmt.or(0x0040), nmb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
+            nm.intoArray(expAvg, mo + i);
+            IntVector nvb = v.reinterpretAsInts(), nvt = nvb.lanewise(LSHR, 16);
+            ShortVector nv = (ShortVector) nvb.add(nvt.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(nvt.or(0x0040), nvb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
+            nv.intoArray(expAvgSq, vo + i);
         }
     }
 
-    /** Offsets and {@code end} in bytes. */
-    private static void loops(boolean bf, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+    /** bf16 parameters, gradients and state, over segments; offsets in bytes, {@code bound} in elements. */
+    private static void bf16(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
             MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
-            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long end) {
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long bound) {
         final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
         final float gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;
         final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;
         final float negStep = c.negStepSize;
-        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat;
-        final long stride = H.vectorByteSize();
-        if (h.amsgrad()) {
-            for (long i = 0; i < end; i += stride) {
-                FloatVector p = widen(ShortVector.fromMemorySegment(H, param, po + i, NATIVE), bf);
-                FloatVector g = gradient(widen(ShortVector.fromMemorySegment(H, grad, go + i, NATIVE), bf), p, gradMul, wd, l2);
-                FloatVector m = firstMoment(widen(ShortVector.fromMemorySegment(H, expAvg, mo + i, NATIVE), bf), g, lerpCoef, fromGrad);
-                FloatVector v = secondMoment(widen(ShortVector.fromMemorySegment(H, expAvgSq, vo + i, NATIVE), bf), g, beta2, oneMinusBeta2);
-                FloatVector u = widen(ShortVector.fromMemorySegment(H, maxExpAvgSq, xo + i, NATIVE), bf).max(v);
-                narrow(update(p, m, u, paramMul, bc2, eps, negStep, epsHat), bf).intoMemorySegment(param, po + i, NATIVE);
-                narrow(m, bf).intoMemorySegment(expAvg, mo + i, NATIVE);
-                narrow(v, bf).intoMemorySegment(expAvgSq, vo + i, NATIVE);
-                narrow(u, bf).intoMemorySegment(maxExpAvgSq, xo + i, NATIVE);
+        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;
+        final long n = S.length();
+        for (long i = 0; i < bound; i += n) {
+            long so = i * Short.BYTES;
+            FloatVector p = ((IntVector) ShortVector.fromMemorySegment(H, param, po + so, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector g0 = ((IntVector) ShortVector.fromMemorySegment(H, grad, go + so, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector m0 = ((IntVector) ShortVector.fromMemorySegment(H, expAvg, mo + so, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector v0 = ((IntVector) ShortVector.fromMemorySegment(H, expAvgSq, vo + so, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector gs = g0.mul(gradMul);
+            FloatVector g = gs.blend(p.lanewise(FMA, wd, gs), S.maskAll(l2));
+            FloatVector m = g.sub(m0).lanewise(NEG, S.maskAll(fromGrad)).lanewise(FMA, lerpCoef, m0.blend(g, S.maskAll(fromGrad)));
+            FloatVector v = g.mul(oneMinusBeta2).lanewise(FMA, g, v0.mul(beta2));
+            FloatVector u = v;
+            if (amsgrad) {
+                FloatVector x0 = ((IntVector) ShortVector.fromMemorySegment(H, maxExpAvgSq, xo + so, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+                u = x0.max(v);
+                IntVector nub = u.reinterpretAsInts(), nut = nub.lanewise(LSHR, 16);
+                ShortVector nu = (ShortVector) nub.add(nut.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(nut.or(0x0040), nub.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
+                nu.intoMemorySegment(maxExpAvgSq, xo + so, NATIVE);
             }
-        } else {
-            for (long i = 0; i < end; i += stride) {
-                FloatVector p = widen(ShortVector.fromMemorySegment(H, param, po + i, NATIVE), bf);
-                FloatVector g = gradient(widen(ShortVector.fromMemorySegment(H, grad, go + i, NATIVE), bf), p, gradMul, wd, l2);
-                FloatVector m = firstMoment(widen(ShortVector.fromMemorySegment(H, expAvg, mo + i, NATIVE), bf), g, lerpCoef, fromGrad);
-                FloatVector v = secondMoment(widen(ShortVector.fromMemorySegment(H, expAvgSq, vo + i, NATIVE), bf), g, beta2, oneMinusBeta2);
-                narrow(update(p, m, v, paramMul, bc2, eps, negStep, epsHat), bf).intoMemorySegment(param, po + i, NATIVE);
-                narrow(m, bf).intoMemorySegment(expAvg, mo + i, NATIVE);
-                narrow(v, bf).intoMemorySegment(expAvgSq, vo + i, NATIVE);
-            }
+            FloatVector root = u.sqrt();
+            FloatVector pn = p.mul(paramMul).add(m.mul(negStep).div((epsHat ? root : root.div(bc2)).add(eps)));
+            IntVector npb = pn.reinterpretAsInts(), npt = npb.lanewise(LSHR, 16);
+            ShortVector np = (ShortVector) npb.add(npt.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(npt.or(0x0040), npb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
+            np.intoMemorySegment(param, po + so, NATIVE);
+            IntVector nmb = m.reinterpretAsInts(), nmt = nmb.lanewise(LSHR, 16);
+            ShortVector nm = (ShortVector) nmb.add(nmt.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(nmt.or(0x0040), nmb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
+            nm.intoMemorySegment(expAvg, mo + so, NATIVE);
+            IntVector nvb = v.reinterpretAsInts(), nvt = nvb.lanewise(LSHR, 16);
+            ShortVector nv = (ShortVector) nvb.add(nvt.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(nvt.or(0x0040), nvb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
+            nv.intoMemorySegment(expAvgSq, vo + so, NATIVE);
         }
     }
 
-    /** f32 param and grad, 16-bit moments, over arrays. */
-    private static void loopsF32Params(boolean bf, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+    /** f16 parameters, gradients and state, over arrays; {@code bound} in elements. */
+    private static void f16(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            short[] param, int po, short[] grad, int go, short[] expAvg, int mo,
+            short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int bound) {
+        final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
+        final float gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;
+        final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;
+        final float negStep = c.negStepSize;
+        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;
+        final int n = S.length();
+        for (int i = 0; i < bound; i += n) {
+            IntVector pi = (IntVector) ShortVector.fromArray(H, param, po + i).convertShape(S2I, I, 0);
+            IntVector pe = pi.and(0x7FFF), ps = pe.lanewise(LSHL, 13);
+            FloatVector p = ps.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(ps.or(0x7F80_0000), pe.compare(GE, 0x7C00)).or(pi.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            IntVector g0i = (IntVector) ShortVector.fromArray(H, grad, go + i).convertShape(S2I, I, 0);
+            IntVector g0e = g0i.and(0x7FFF), g0s = g0e.lanewise(LSHL, 13);
+            FloatVector g0 = g0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(g0s.or(0x7F80_0000), g0e.compare(GE, 0x7C00)).or(g0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            IntVector m0i = (IntVector) ShortVector.fromArray(H, expAvg, mo + i).convertShape(S2I, I, 0);
+            IntVector m0e = m0i.and(0x7FFF), m0s = m0e.lanewise(LSHL, 13);
+            FloatVector m0 = m0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(m0s.or(0x7F80_0000), m0e.compare(GE, 0x7C00)).or(m0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            IntVector v0i = (IntVector) ShortVector.fromArray(H, expAvgSq, vo + i).convertShape(S2I, I, 0);
+            IntVector v0e = v0i.and(0x7FFF), v0s = v0e.lanewise(LSHL, 13);
+            FloatVector v0 = v0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(v0s.or(0x7F80_0000), v0e.compare(GE, 0x7C00)).or(v0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            FloatVector gs = g0.mul(gradMul);
+            FloatVector g = gs.blend(p.lanewise(FMA, wd, gs), S.maskAll(l2));
+            FloatVector m = g.sub(m0).lanewise(NEG, S.maskAll(fromGrad)).lanewise(FMA, lerpCoef, m0.blend(g, S.maskAll(fromGrad)));
+            FloatVector v = g.mul(oneMinusBeta2).lanewise(FMA, g, v0.mul(beta2));
+            FloatVector u = v;
+            if (amsgrad) {
+                IntVector x0i = (IntVector) ShortVector.fromArray(H, maxExpAvgSq, xo + i).convertShape(S2I, I, 0);
+                IntVector x0e = x0i.and(0x7FFF), x0s = x0e.lanewise(LSHL, 13);
+                FloatVector x0 = x0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(x0s.or(0x7F80_0000), x0e.compare(GE, 0x7C00)).or(x0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+                u = x0.max(v);
+                IntVector nub = u.reinterpretAsInts(), nuu = nub.and(0x7FFF_FFFF);
+                IntVector nun = nuu.add(0xC800_0FFF).add(nuu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
+                IntVector nus = nuu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
+                IntVector nux = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nuu.compare(GT, 0x7F80_0000));
+                ShortVector nu = (ShortVector) nun.blend(nus, nuu.compare(LT, 0x3880_0000)).blend(nux, nuu.compare(GE, 0x4780_0000)).or(nub.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
+                nu.intoArray(maxExpAvgSq, xo + i);
+            }
+            FloatVector root = u.sqrt();
+            FloatVector pn = p.mul(paramMul).add(m.mul(negStep).div((epsHat ? root : root.div(bc2)).add(eps)));
+            IntVector npb = pn.reinterpretAsInts(), npu = npb.and(0x7FFF_FFFF);
+            IntVector npn = npu.add(0xC800_0FFF).add(npu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
+            IntVector nps = npu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
+            IntVector npx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, npu.compare(GT, 0x7F80_0000));
+            ShortVector np = (ShortVector) npn.blend(nps, npu.compare(LT, 0x3880_0000)).blend(npx, npu.compare(GE, 0x4780_0000)).or(npb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
+            np.intoArray(param, po + i);
+            IntVector nmb = m.reinterpretAsInts(), nmu = nmb.and(0x7FFF_FFFF);
+            IntVector nmn = nmu.add(0xC800_0FFF).add(nmu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
+            IntVector nms = nmu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
+            IntVector nmx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nmu.compare(GT, 0x7F80_0000));
+            ShortVector nm = (ShortVector) nmn.blend(nms, nmu.compare(LT, 0x3880_0000)).blend(nmx, nmu.compare(GE, 0x4780_0000)).or(nmb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
+            nm.intoArray(expAvg, mo + i);
+            IntVector nvb = v.reinterpretAsInts(), nvu = nvb.and(0x7FFF_FFFF);
+            IntVector nvn = nvu.add(0xC800_0FFF).add(nvu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
+            IntVector nvs = nvu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
+            IntVector nvx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nvu.compare(GT, 0x7F80_0000));
+            ShortVector nv = (ShortVector) nvn.blend(nvs, nvu.compare(LT, 0x3880_0000)).blend(nvx, nvu.compare(GE, 0x4780_0000)).or(nvb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
+            nv.intoArray(expAvgSq, vo + i);
+        }
+    }
+
+    /** f16 parameters, gradients and state, over segments; offsets in bytes, {@code bound} in elements. */
+    private static void f16(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long bound) {
+        final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
+        final float gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;
+        final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;
+        final float negStep = c.negStepSize;
+        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;
+        final long n = S.length();
+        for (long i = 0; i < bound; i += n) {
+            long so = i * Short.BYTES;
+            IntVector pi = (IntVector) ShortVector.fromMemorySegment(H, param, po + so, NATIVE).convertShape(S2I, I, 0);
+            IntVector pe = pi.and(0x7FFF), ps = pe.lanewise(LSHL, 13);
+            FloatVector p = ps.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(ps.or(0x7F80_0000), pe.compare(GE, 0x7C00)).or(pi.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            IntVector g0i = (IntVector) ShortVector.fromMemorySegment(H, grad, go + so, NATIVE).convertShape(S2I, I, 0);
+            IntVector g0e = g0i.and(0x7FFF), g0s = g0e.lanewise(LSHL, 13);
+            FloatVector g0 = g0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(g0s.or(0x7F80_0000), g0e.compare(GE, 0x7C00)).or(g0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            IntVector m0i = (IntVector) ShortVector.fromMemorySegment(H, expAvg, mo + so, NATIVE).convertShape(S2I, I, 0);
+            IntVector m0e = m0i.and(0x7FFF), m0s = m0e.lanewise(LSHL, 13);
+            FloatVector m0 = m0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(m0s.or(0x7F80_0000), m0e.compare(GE, 0x7C00)).or(m0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            IntVector v0i = (IntVector) ShortVector.fromMemorySegment(H, expAvgSq, vo + so, NATIVE).convertShape(S2I, I, 0);
+            IntVector v0e = v0i.and(0x7FFF), v0s = v0e.lanewise(LSHL, 13);
+            FloatVector v0 = v0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(v0s.or(0x7F80_0000), v0e.compare(GE, 0x7C00)).or(v0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            FloatVector gs = g0.mul(gradMul);
+            FloatVector g = gs.blend(p.lanewise(FMA, wd, gs), S.maskAll(l2));
+            FloatVector m = g.sub(m0).lanewise(NEG, S.maskAll(fromGrad)).lanewise(FMA, lerpCoef, m0.blend(g, S.maskAll(fromGrad)));
+            FloatVector v = g.mul(oneMinusBeta2).lanewise(FMA, g, v0.mul(beta2));
+            FloatVector u = v;
+            if (amsgrad) {
+                IntVector x0i = (IntVector) ShortVector.fromMemorySegment(H, maxExpAvgSq, xo + so, NATIVE).convertShape(S2I, I, 0);
+                IntVector x0e = x0i.and(0x7FFF), x0s = x0e.lanewise(LSHL, 13);
+                FloatVector x0 = x0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(x0s.or(0x7F80_0000), x0e.compare(GE, 0x7C00)).or(x0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+                u = x0.max(v);
+                IntVector nub = u.reinterpretAsInts(), nuu = nub.and(0x7FFF_FFFF);
+                IntVector nun = nuu.add(0xC800_0FFF).add(nuu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
+                IntVector nus = nuu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
+                IntVector nux = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nuu.compare(GT, 0x7F80_0000));
+                ShortVector nu = (ShortVector) nun.blend(nus, nuu.compare(LT, 0x3880_0000)).blend(nux, nuu.compare(GE, 0x4780_0000)).or(nub.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
+                nu.intoMemorySegment(maxExpAvgSq, xo + so, NATIVE);
+            }
+            FloatVector root = u.sqrt();
+            FloatVector pn = p.mul(paramMul).add(m.mul(negStep).div((epsHat ? root : root.div(bc2)).add(eps)));
+            IntVector npb = pn.reinterpretAsInts(), npu = npb.and(0x7FFF_FFFF);
+            IntVector npn = npu.add(0xC800_0FFF).add(npu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
+            IntVector nps = npu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
+            IntVector npx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, npu.compare(GT, 0x7F80_0000));
+            ShortVector np = (ShortVector) npn.blend(nps, npu.compare(LT, 0x3880_0000)).blend(npx, npu.compare(GE, 0x4780_0000)).or(npb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
+            np.intoMemorySegment(param, po + so, NATIVE);
+            IntVector nmb = m.reinterpretAsInts(), nmu = nmb.and(0x7FFF_FFFF);
+            IntVector nmn = nmu.add(0xC800_0FFF).add(nmu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
+            IntVector nms = nmu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
+            IntVector nmx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nmu.compare(GT, 0x7F80_0000));
+            ShortVector nm = (ShortVector) nmn.blend(nms, nmu.compare(LT, 0x3880_0000)).blend(nmx, nmu.compare(GE, 0x4780_0000)).or(nmb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
+            nm.intoMemorySegment(expAvg, mo + so, NATIVE);
+            IntVector nvb = v.reinterpretAsInts(), nvu = nvb.and(0x7FFF_FFFF);
+            IntVector nvn = nvu.add(0xC800_0FFF).add(nvu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
+            IntVector nvs = nvu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
+            IntVector nvx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nvu.compare(GT, 0x7F80_0000));
+            ShortVector nv = (ShortVector) nvn.blend(nvs, nvu.compare(LT, 0x3880_0000)).blend(nvx, nvu.compare(GE, 0x4780_0000)).or(nvb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
+            nv.intoMemorySegment(expAvgSq, vo + so, NATIVE);
+        }
+    }
+
+    /** f32 parameters and gradients, bf16 moments, over arrays; {@code bound} in elements. */
+    private static void bf16Moments(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
             float[] param, int po, float[] grad, int go, short[] expAvg, int mo,
             short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int bound) {
         final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
@@ -228,22 +363,35 @@ enum PanamaAdamHalf implements AdamHalf {
         final int n = S.length();
         for (int i = 0; i < bound; i += n) {
             FloatVector p = FloatVector.fromArray(S, param, po + i);
-            FloatVector g = gradient(FloatVector.fromArray(S, grad, go + i), p, gradMul, wd, l2);
-            FloatVector m = firstMoment(widen(ShortVector.fromArray(H, expAvg, mo + i), bf), g, lerpCoef, fromGrad);
-            FloatVector v = secondMoment(widen(ShortVector.fromArray(H, expAvgSq, vo + i), bf), g, beta2, oneMinusBeta2);
+            FloatVector g0 = FloatVector.fromArray(S, grad, go + i);
+            FloatVector m0 = ((IntVector) ShortVector.fromArray(H, expAvg, mo + i).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector v0 = ((IntVector) ShortVector.fromArray(H, expAvgSq, vo + i).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector gs = g0.mul(gradMul);
+            FloatVector g = gs.blend(p.lanewise(FMA, wd, gs), S.maskAll(l2));
+            FloatVector m = g.sub(m0).lanewise(NEG, S.maskAll(fromGrad)).lanewise(FMA, lerpCoef, m0.blend(g, S.maskAll(fromGrad)));
+            FloatVector v = g.mul(oneMinusBeta2).lanewise(FMA, g, v0.mul(beta2));
             FloatVector u = v;
             if (amsgrad) {
-                u = widen(ShortVector.fromArray(H, maxExpAvgSq, xo + i), bf).max(v);
-                narrow(u, bf).intoArray(maxExpAvgSq, xo + i);
+                FloatVector x0 = ((IntVector) ShortVector.fromArray(H, maxExpAvgSq, xo + i).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+                u = x0.max(v);
+                IntVector nub = u.reinterpretAsInts(), nut = nub.lanewise(LSHR, 16);
+                ShortVector nu = (ShortVector) nub.add(nut.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(nut.or(0x0040), nub.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
+                nu.intoArray(maxExpAvgSq, xo + i);
             }
-            update(p, m, u, paramMul, bc2, eps, negStep, epsHat).intoArray(param, po + i);
-            narrow(m, bf).intoArray(expAvg, mo + i);
-            narrow(v, bf).intoArray(expAvgSq, vo + i);
+            FloatVector root = u.sqrt();
+            FloatVector pn = p.mul(paramMul).add(m.mul(negStep).div((epsHat ? root : root.div(bc2)).add(eps)));
+            pn.intoArray(param, po + i);
+            IntVector nmb = m.reinterpretAsInts(), nmt = nmb.lanewise(LSHR, 16);
+            ShortVector nm = (ShortVector) nmb.add(nmt.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(nmt.or(0x0040), nmb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
+            nm.intoArray(expAvg, mo + i);
+            IntVector nvb = v.reinterpretAsInts(), nvt = nvb.lanewise(LSHR, 16);
+            ShortVector nv = (ShortVector) nvb.add(nvt.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(nvt.or(0x0040), nvb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
+            nv.intoArray(expAvgSq, vo + i);
         }
     }
 
-    /** f32 param and grad, 16-bit moments, over segments; offsets in bytes, {@code bound} in elements. */
-    private static void loopsF32Params(boolean bf, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+    /** f32 parameters and gradients, bf16 moments, over segments; offsets in bytes, {@code bound} in elements. */
+    private static void bf16Moments(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
             MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
             MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long bound) {
         final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
@@ -253,19 +401,142 @@ enum PanamaAdamHalf implements AdamHalf {
         final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;
         final long n = S.length();
         for (long i = 0; i < bound; i += n) {
-            long fo = i * Float.BYTES, so = i * BYTES;
+            long so = i * Short.BYTES, fo = i * Float.BYTES;
             FloatVector p = FloatVector.fromMemorySegment(S, param, po + fo, NATIVE);
-            FloatVector g = gradient(FloatVector.fromMemorySegment(S, grad, go + fo, NATIVE), p, gradMul, wd, l2);
-            FloatVector m = firstMoment(widen(ShortVector.fromMemorySegment(H, expAvg, mo + so, NATIVE), bf), g, lerpCoef, fromGrad);
-            FloatVector v = secondMoment(widen(ShortVector.fromMemorySegment(H, expAvgSq, vo + so, NATIVE), bf), g, beta2, oneMinusBeta2);
+            FloatVector g0 = FloatVector.fromMemorySegment(S, grad, go + fo, NATIVE);
+            FloatVector m0 = ((IntVector) ShortVector.fromMemorySegment(H, expAvg, mo + so, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector v0 = ((IntVector) ShortVector.fromMemorySegment(H, expAvgSq, vo + so, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector gs = g0.mul(gradMul);
+            FloatVector g = gs.blend(p.lanewise(FMA, wd, gs), S.maskAll(l2));
+            FloatVector m = g.sub(m0).lanewise(NEG, S.maskAll(fromGrad)).lanewise(FMA, lerpCoef, m0.blend(g, S.maskAll(fromGrad)));
+            FloatVector v = g.mul(oneMinusBeta2).lanewise(FMA, g, v0.mul(beta2));
             FloatVector u = v;
             if (amsgrad) {
-                u = widen(ShortVector.fromMemorySegment(H, maxExpAvgSq, xo + so, NATIVE), bf).max(v);
-                narrow(u, bf).intoMemorySegment(maxExpAvgSq, xo + so, NATIVE);
+                FloatVector x0 = ((IntVector) ShortVector.fromMemorySegment(H, maxExpAvgSq, xo + so, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+                u = x0.max(v);
+                IntVector nub = u.reinterpretAsInts(), nut = nub.lanewise(LSHR, 16);
+                ShortVector nu = (ShortVector) nub.add(nut.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(nut.or(0x0040), nub.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
+                nu.intoMemorySegment(maxExpAvgSq, xo + so, NATIVE);
             }
-            update(p, m, u, paramMul, bc2, eps, negStep, epsHat).intoMemorySegment(param, po + fo, NATIVE);
-            narrow(m, bf).intoMemorySegment(expAvg, mo + so, NATIVE);
-            narrow(v, bf).intoMemorySegment(expAvgSq, vo + so, NATIVE);
+            FloatVector root = u.sqrt();
+            FloatVector pn = p.mul(paramMul).add(m.mul(negStep).div((epsHat ? root : root.div(bc2)).add(eps)));
+            pn.intoMemorySegment(param, po + fo, NATIVE);
+            IntVector nmb = m.reinterpretAsInts(), nmt = nmb.lanewise(LSHR, 16);
+            ShortVector nm = (ShortVector) nmb.add(nmt.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(nmt.or(0x0040), nmb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
+            nm.intoMemorySegment(expAvg, mo + so, NATIVE);
+            IntVector nvb = v.reinterpretAsInts(), nvt = nvb.lanewise(LSHR, 16);
+            ShortVector nv = (ShortVector) nvb.add(nvt.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(nvt.or(0x0040), nvb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
+            nv.intoMemorySegment(expAvgSq, vo + so, NATIVE);
         }
     }
+
+    /** f32 parameters and gradients, f16 moments, over arrays; {@code bound} in elements. */
+    private static void f16Moments(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            float[] param, int po, float[] grad, int go, short[] expAvg, int mo,
+            short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int bound) {
+        final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
+        final float gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;
+        final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;
+        final float negStep = c.negStepSize;
+        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;
+        final int n = S.length();
+        for (int i = 0; i < bound; i += n) {
+            FloatVector p = FloatVector.fromArray(S, param, po + i);
+            FloatVector g0 = FloatVector.fromArray(S, grad, go + i);
+            IntVector m0i = (IntVector) ShortVector.fromArray(H, expAvg, mo + i).convertShape(S2I, I, 0);
+            IntVector m0e = m0i.and(0x7FFF), m0s = m0e.lanewise(LSHL, 13);
+            FloatVector m0 = m0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(m0s.or(0x7F80_0000), m0e.compare(GE, 0x7C00)).or(m0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            IntVector v0i = (IntVector) ShortVector.fromArray(H, expAvgSq, vo + i).convertShape(S2I, I, 0);
+            IntVector v0e = v0i.and(0x7FFF), v0s = v0e.lanewise(LSHL, 13);
+            FloatVector v0 = v0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(v0s.or(0x7F80_0000), v0e.compare(GE, 0x7C00)).or(v0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            FloatVector gs = g0.mul(gradMul);
+            FloatVector g = gs.blend(p.lanewise(FMA, wd, gs), S.maskAll(l2));
+            FloatVector m = g.sub(m0).lanewise(NEG, S.maskAll(fromGrad)).lanewise(FMA, lerpCoef, m0.blend(g, S.maskAll(fromGrad)));
+            FloatVector v = g.mul(oneMinusBeta2).lanewise(FMA, g, v0.mul(beta2));
+            FloatVector u = v;
+            if (amsgrad) {
+                IntVector x0i = (IntVector) ShortVector.fromArray(H, maxExpAvgSq, xo + i).convertShape(S2I, I, 0);
+                IntVector x0e = x0i.and(0x7FFF), x0s = x0e.lanewise(LSHL, 13);
+                FloatVector x0 = x0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(x0s.or(0x7F80_0000), x0e.compare(GE, 0x7C00)).or(x0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+                u = x0.max(v);
+                IntVector nub = u.reinterpretAsInts(), nuu = nub.and(0x7FFF_FFFF);
+                IntVector nun = nuu.add(0xC800_0FFF).add(nuu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
+                IntVector nus = nuu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
+                IntVector nux = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nuu.compare(GT, 0x7F80_0000));
+                ShortVector nu = (ShortVector) nun.blend(nus, nuu.compare(LT, 0x3880_0000)).blend(nux, nuu.compare(GE, 0x4780_0000)).or(nub.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
+                nu.intoArray(maxExpAvgSq, xo + i);
+            }
+            FloatVector root = u.sqrt();
+            FloatVector pn = p.mul(paramMul).add(m.mul(negStep).div((epsHat ? root : root.div(bc2)).add(eps)));
+            pn.intoArray(param, po + i);
+            IntVector nmb = m.reinterpretAsInts(), nmu = nmb.and(0x7FFF_FFFF);
+            IntVector nmn = nmu.add(0xC800_0FFF).add(nmu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
+            IntVector nms = nmu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
+            IntVector nmx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nmu.compare(GT, 0x7F80_0000));
+            ShortVector nm = (ShortVector) nmn.blend(nms, nmu.compare(LT, 0x3880_0000)).blend(nmx, nmu.compare(GE, 0x4780_0000)).or(nmb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
+            nm.intoArray(expAvg, mo + i);
+            IntVector nvb = v.reinterpretAsInts(), nvu = nvb.and(0x7FFF_FFFF);
+            IntVector nvn = nvu.add(0xC800_0FFF).add(nvu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
+            IntVector nvs = nvu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
+            IntVector nvx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nvu.compare(GT, 0x7F80_0000));
+            ShortVector nv = (ShortVector) nvn.blend(nvs, nvu.compare(LT, 0x3880_0000)).blend(nvx, nvu.compare(GE, 0x4780_0000)).or(nvb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
+            nv.intoArray(expAvgSq, vo + i);
+        }
+    }
+
+    /** f32 parameters and gradients, f16 moments, over segments; offsets in bytes, {@code bound} in elements. */
+    private static void f16Moments(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long bound) {
+        final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
+        final float gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;
+        final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;
+        final float negStep = c.negStepSize;
+        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;
+        final long n = S.length();
+        for (long i = 0; i < bound; i += n) {
+            long so = i * Short.BYTES, fo = i * Float.BYTES;
+            FloatVector p = FloatVector.fromMemorySegment(S, param, po + fo, NATIVE);
+            FloatVector g0 = FloatVector.fromMemorySegment(S, grad, go + fo, NATIVE);
+            IntVector m0i = (IntVector) ShortVector.fromMemorySegment(H, expAvg, mo + so, NATIVE).convertShape(S2I, I, 0);
+            IntVector m0e = m0i.and(0x7FFF), m0s = m0e.lanewise(LSHL, 13);
+            FloatVector m0 = m0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(m0s.or(0x7F80_0000), m0e.compare(GE, 0x7C00)).or(m0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            IntVector v0i = (IntVector) ShortVector.fromMemorySegment(H, expAvgSq, vo + so, NATIVE).convertShape(S2I, I, 0);
+            IntVector v0e = v0i.and(0x7FFF), v0s = v0e.lanewise(LSHL, 13);
+            FloatVector v0 = v0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(v0s.or(0x7F80_0000), v0e.compare(GE, 0x7C00)).or(v0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            FloatVector gs = g0.mul(gradMul);
+            FloatVector g = gs.blend(p.lanewise(FMA, wd, gs), S.maskAll(l2));
+            FloatVector m = g.sub(m0).lanewise(NEG, S.maskAll(fromGrad)).lanewise(FMA, lerpCoef, m0.blend(g, S.maskAll(fromGrad)));
+            FloatVector v = g.mul(oneMinusBeta2).lanewise(FMA, g, v0.mul(beta2));
+            FloatVector u = v;
+            if (amsgrad) {
+                IntVector x0i = (IntVector) ShortVector.fromMemorySegment(H, maxExpAvgSq, xo + so, NATIVE).convertShape(S2I, I, 0);
+                IntVector x0e = x0i.and(0x7FFF), x0s = x0e.lanewise(LSHL, 13);
+                FloatVector x0 = x0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(x0s.or(0x7F80_0000), x0e.compare(GE, 0x7C00)).or(x0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+                u = x0.max(v);
+                IntVector nub = u.reinterpretAsInts(), nuu = nub.and(0x7FFF_FFFF);
+                IntVector nun = nuu.add(0xC800_0FFF).add(nuu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
+                IntVector nus = nuu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
+                IntVector nux = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nuu.compare(GT, 0x7F80_0000));
+                ShortVector nu = (ShortVector) nun.blend(nus, nuu.compare(LT, 0x3880_0000)).blend(nux, nuu.compare(GE, 0x4780_0000)).or(nub.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
+                nu.intoMemorySegment(maxExpAvgSq, xo + so, NATIVE);
+            }
+            FloatVector root = u.sqrt();
+            FloatVector pn = p.mul(paramMul).add(m.mul(negStep).div((epsHat ? root : root.div(bc2)).add(eps)));
+            pn.intoMemorySegment(param, po + fo, NATIVE);
+            IntVector nmb = m.reinterpretAsInts(), nmu = nmb.and(0x7FFF_FFFF);
+            IntVector nmn = nmu.add(0xC800_0FFF).add(nmu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
+            IntVector nms = nmu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
+            IntVector nmx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nmu.compare(GT, 0x7F80_0000));
+            ShortVector nm = (ShortVector) nmn.blend(nms, nmu.compare(LT, 0x3880_0000)).blend(nmx, nmu.compare(GE, 0x4780_0000)).or(nmb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
+            nm.intoMemorySegment(expAvg, mo + so, NATIVE);
+            IntVector nvb = v.reinterpretAsInts(), nvu = nvb.and(0x7FFF_FFFF);
+            IntVector nvn = nvu.add(0xC800_0FFF).add(nvu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
+            IntVector nvs = nvu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
+            IntVector nvx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nvu.compare(GT, 0x7F80_0000));
+            ShortVector nv = (ShortVector) nvn.blend(nvs, nvu.compare(LT, 0x3880_0000)).blend(nvx, nvu.compare(GE, 0x4780_0000)).or(nvb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
+            nv.intoMemorySegment(expAvgSq, vo + so, NATIVE);
+        }
+    }
+    // END GENERATED
 }
