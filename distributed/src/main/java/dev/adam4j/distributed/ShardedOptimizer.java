@@ -96,6 +96,12 @@ public final class ShardedOptimizer implements AutoCloseable {
                 || o.paramGroups().get(0).params().get(0) != shard) {
             throw new IllegalArgumentException("the optimizer factory must make an optimizer of exactly the one parameter it is given");
         }
+        Precision state = o.paramGroups().get(0).statePrecision(shard);
+        if (state != p) {
+            throw new IllegalArgumentException("the shard's optimizer keeps " + state + " moments (stateDtype) for " + p
+                    + " parameters: not supported when sharding yet (sharded checkpoints gather the moments in the "
+                    + "parameters' precision)");
+        }
         this.optimizer = o;
         List<DataBuffer> grads = new ArrayList<>();
         long at = 0;

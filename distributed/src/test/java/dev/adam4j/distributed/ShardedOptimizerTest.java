@@ -183,6 +183,15 @@ public class ShardedOptimizerTest {
     }
 
     @Test
+    void sixteenBitMomentsOfF32ParametersAreRefusedWithTheReason() {
+        FlatParameters flat = FlatParameters.builder(Precision.F32).add("w", 64).build();
+        Collective one = LocalCollective.group(1, Duration.ofSeconds(5)).get(0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ShardedOptimizer.create(flat, one,
+                ps -> new Adam(ps, AdamOptions.of().stateDtype(Precision.BF16))));
+        assertTrue(e.getMessage().contains("keeps BF16 moments (stateDtype) for F32 parameters"), e.getMessage());
+    }
+
+    @Test
     void schedulerOnTheShardOptimizerMatchesOneProcess() throws Exception {
         for (int n = 1; n <= 3; n++) {
             List<RankResult> ranks = runSharded(VARIANTS.get(1), Precision.F32, true, n, MODELS[1], Mode.PLAIN, 0, true);

@@ -1,6 +1,7 @@
 package dev.adam4j.examples;
 
 import dev.adam4j.kernels.Precision;
+import dev.adam4j.kernels.ReducedFloats;
 import dev.adam4j.optim.DataBuffer;
 import dev.adam4j.optim.FlatParameters;
 import dev.adam4j.optim.Param;
@@ -9,14 +10,20 @@ import java.util.SplittableRandom;
 
 /**
  * A 2 → H → H → 2 perceptron with tanh hidden layers and a softmax cross-entropy loss, forward and
- * backward written out in plain Java. Its six tensors are views of one flat f32 buffer, so Adam
- * steps the whole model in one kernel pass.
+ * backward written out in plain Java. Its six tensors are views of one flat buffer, so Adam steps the
+ * whole model in one kernel pass.
+ *
+ * <p>The parameters are stored in f32, or in bf16 (or f16) as a 16-bit framework stores them: the
+ * forward and backward passes then read the stored weights widened to f32 (exact), compute in f32,
+ * and the batch's gradient is rounded to the storage type (to nearest even) when it is written, once.
+ * With f32 storage the compute arrays are the parameters themselves.
  */
 final class Mlp {
     final int hidden;
     final FlatParameters flat;
-    private final float[] w; // the flat data: all parameters back to back
-    private final float[] g; // the flat gradient
+    private final Precision storage;
+    private final float[] w; // the weights as the passes read them, all parameters back to back (f32: the flat data)
+    private final float[] g; // the gradient as the backward pass sums it (f32: the flat gradient)
     private final int w1, b1, w2, b2, w3, b3; // offsets of each tensor in w and g
 
     Mlp(int hidden, long seed) {
@@ -25,15 +32,25 @@ final class Mlp {
 
     /** With the flat buffers' storage padded to a multiple of {@code padTo} elements (for sharding). */
     Mlp(int hidden, long seed, long padTo) {
+        this(hidden, seed, padTo, Precision.F32);
+    }
+
+    /**
+     * Parameters and gradients stored in {@code storage} (F32, BF16 or F16). The initial weights are
+     * drawn in f32 as for f32 storage and rounded to the storage type.
+     */
+    Mlp(int hidden, long seed, long padTo, Precision storage) {
         this.hidden = hidden;
-        flat = FlatParameters.builder(Precision.F32)
+        this.storage = storage;
+        flat = FlatParameters.builder(storage)
                 .add("fc1.weight", hidden, 2).add("fc1.bias", hidden)
                 .add("fc2.weight", hidden, hidden).add("fc2.bias", hidden)
                 .add("out.weight", 2, hidden).add("out.bias", 2)
                 .padTo(padTo)
                 .build();
-        w = ((DataBuffer.F32Array) flat.data()).array();
-        g = ((DataBuffer.F32Array) flat.grad()).array();
+        int n = (int) flat.data().length();
+        w = f32Array(storage, flat.data());
+        g = f32Array(storage, flat.grad());
         w1 = 0;
         b1 = w1 + 2 * hidden;
         w2 = b1 + hidden;
@@ -44,6 +61,47 @@ final class Mlp {
         init(r, w1, 2 * hidden, 2);
         init(r, w2, hidden * hidden, hidden);
         init(r, w3, 2 * hidden, hidden);
+        switch (storage) {
+            case F32 -> { } // w is the storage
+            case BF16, F16 -> {
+                short[] bits = ((DataBuffer.HalfArray) flat.data()).array();
+                for (int i = 0; i < n; i++) bits[i] = ReducedFloats.fromFloat(storage, w[i]);
+            }
+            case F64 -> throw new AssertionError(storage);
+        }
+    }
+
+    /** The f32 array the passes use for {@code b}: its own array for f32 storage, a new one for 16-bit storage. */
+    private static float[] f32Array(Precision storage, DataBuffer b) {
+        return switch (storage) {
+            case F32 -> ((DataBuffer.F32Array) b).array();
+            case BF16, F16 -> new float[(int) b.length()];
+            case F64 -> throw new IllegalArgumentException("the MLP computes in f32: its parameters are F32, BF16 or F16, not F64");
+        };
+    }
+
+    /** The stored weights into {@link #w}, widened (exact); nothing to do when they are f32. */
+    private void readWeights() {
+        switch (storage) {
+            case F32 -> { }
+            case BF16, F16 -> {
+                short[] bits = ((DataBuffer.HalfArray) flat.data()).array();
+                for (int i = 0; i < w.length; i++) w[i] = ReducedFloats.toFloat(storage, bits[i]);
+            }
+            case F64 -> throw new AssertionError(storage);
+        }
+    }
+
+    /** The summed gradient {@link #g} into the gradient buffer, rounded to nearest even once; f32: it is the buffer. */
+    private void writeGradient() {
+        switch (storage) {
+            case F32 -> { }
+            case BF16, F16 -> {
+                short[] bits = ((DataBuffer.HalfArray) flat.grad()).array();
+                for (int i = 0; i < g.length; i++) bits[i] = ReducedFloats.fromFloat(storage, g[i]);
+            }
+            case F64 -> throw new AssertionError(storage);
+        }
     }
 
     /** PyTorch's default Linear init: U(−1/√fanIn, 1/√fanIn). Biases start at zero. */
@@ -81,6 +139,7 @@ final class Mlp {
      * flat gradient buffer (which is overwritten, as a backward pass after zero_grad assigns it).
      */
     double lossAndGradient(Spirals data, int[] batch) {
+        readWeights();
         java.util.Arrays.fill(g, 0f);
         int h = hidden;
         float[] h1 = new float[h], h2 = new float[h], logits = new float[2], d2 = new float[h], d1 = new float[h];
@@ -124,12 +183,14 @@ final class Mlp {
                 g[w1 + 2 * j + 1] += d1[j] * in[1];
             }
         }
+        writeGradient();
         flat.defineAllGrads();
         return loss / batch.length;
     }
 
     /** Fraction of the data classified correctly, and the mean loss over it. */
     double[] evaluate(Spirals data) {
+        readWeights();
         float[] h1 = new float[hidden], h2 = new float[hidden], logits = new float[2];
         int correct = 0;
         double loss = 0;
@@ -144,13 +205,17 @@ final class Mlp {
         return new double[] {(double) correct / data.size(), loss / data.size()};
     }
 
-    /** SHA-256 of the parameters' bits: equal digests mean bit-identical models. */
+    /** SHA-256 of the parameters' stored bits: equal digests mean bit-identical models. */
     String digest() {
         try {
             java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
             int n = (int) flat.data().length(); // the parameters, not the padding
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n * 4);
-            b.asFloatBuffer().put(w, 0, n);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n * storage.byteSize());
+            switch (storage) {
+                case F32 -> b.asFloatBuffer().put(w, 0, n);
+                case BF16, F16 -> b.asShortBuffer().put(((DataBuffer.HalfArray) flat.data()).array(), 0, n);
+                case F64 -> throw new AssertionError(storage);
+            }
             return java.util.HexFormat.of().formatHex(md.digest(b.array()));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -1,13 +1,16 @@
 package dev.adam4j.examples;
 
 import dev.adam4j.kernels.AdamKernels;
+import dev.adam4j.kernels.Precision;
 import dev.adam4j.optim.Adam;
 import dev.adam4j.optim.AdamOptions;
+import dev.adam4j.optim.Param;
 import dev.adam4j.optim.checkpoint.Checkpoint;
 import dev.adam4j.optim.checkpoint.CheckpointException;
 import dev.adam4j.optim.clip.ClipGrad;
 import dev.adam4j.optim.lr.LambdaLR;
 import dev.adam4j.optim.lr.Warmup;
+import java.util.List;
 import java.util.Map;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -40,6 +43,11 @@ public final class Train {
               --warmup N            warm-up steps of the cosine schedule (default: 5% of --steps)
               --clip X              clip the gradients' global 2-norm to X, folded into the step
                                     (default 1.0; 0: no clipping)
+              --precision P         f32 (default): parameters, gradients and moments f32;
+                                    bf16: all of them bf16 (the passes widen the weights to f32,
+                                    gradients are rounded to bf16), as torch.optim.Adam(fused=True)
+                                    steps torch.bfloat16 tensors;
+                                    f32-bf16-moments: f32 parameters and gradients, bf16 moments
               --seed S              data and initialisation seed (default 7)
               --checkpoint PATH     checkpoint file (default runs/spirals.safetensors)
               --checkpoint-every K  save every K steps (default 250; 0: only at the end)
@@ -58,7 +66,52 @@ public final class Train {
     /** The command line, parsed and checked: every value is valid once this exists. */
     record Options(int steps, int hidden, int batch, double lr, long seed, Path checkpoint, int checkpointEvery,
             int stopAt, boolean resume, boolean throughput, int throughputSteps, boolean separate, boolean help,
-            Schedule schedule, double clip, int workers) {}
+            Schedule schedule, double clip, int workers, Layout precision) {}
+
+    /**
+     * {@code --precision}: what is stored in which precision. A value is its constant here and its case
+     * in {@link #optimizer}; the model stores its parameters and gradients in {@link #parameters} and
+     * reads them widened to f32.
+     */
+    enum Layout {
+        /** Parameters, gradients and moments f32: the default, this job as it always was. */
+        F32("f32", Precision.F32, null),
+        /** Everything bf16, stepped as PyTorch's fused CPU Adam steps torch.bfloat16 tensors. */
+        BF16("bf16", Precision.BF16, "parameters, gradients and moments bf16"),
+        /** f32 parameters and gradients, bf16 moments ({@link AdamOptions#stateDtype}). */
+        F32_BF16_MOMENTS("f32-bf16-moments", Precision.F32, "f32 parameters and gradients, bf16 moments");
+        // BF16_SPLIT("bf16-split", Precision.BF16, "bf16 parameters with split f32 master weights"): to be added
+        // (bf16 parameters, the optimizer keeping the f32 remainder): its constant here and its case in optimizer().
+
+        final String flag;
+        /** What the model stores its parameters and gradients in. */
+        final Precision parameters;
+        /** For the run's first line; null for the default, whose output stays as it was. */
+        final String description;
+
+        Layout(String flag, Precision parameters, String description) {
+            this.flag = flag;
+            this.parameters = parameters;
+            this.description = description;
+        }
+
+        /** The optimizer of this layout over the model's parameters. */
+        Adam optimizer(List<Param> params, AdamOptions options) {
+            return switch (this) {
+                case F32, BF16 -> new Adam(params, options); // the state has the parameters' precision
+                case F32_BF16_MOMENTS -> new Adam(params, options.stateDtype(Precision.BF16));
+            };
+        }
+
+        static Layout of(String flag) {
+            for (Layout l : values()) {
+                if (l.flag.equals(flag)) return l;
+            }
+            List<String> flags = new java.util.ArrayList<>();
+            for (Layout l : values()) flags.add(l.flag);
+            throw new IllegalArgumentException("--precision must be one of " + String.join(", ", flags) + ", got '" + flag + "'");
+        }
+    }
 
     /** The default global-norm clipping threshold of the main job. */
     static final double DEFAULT_CLIP = 1.0;
@@ -95,6 +148,7 @@ public final class Train {
         int warmup = -1;
         double clip = DEFAULT_CLIP;
         int workers = 1;
+        Layout precision = Layout.F32;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--steps" -> steps = positive(args, ++i);
@@ -119,6 +173,7 @@ public final class Train {
                 case "--warmup" -> warmup = nonNegative(args, ++i);
                 case "--clip" -> clip = nonNegativeNumber(args, ++i);
                 case "--workers" -> workers = positive(args, ++i);
+                case "--precision" -> precision = Layout.of(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -128,11 +183,15 @@ public final class Train {
         if (workers > 1 && (resume || stopAt > 0 || throughput)) {
             throw new IllegalArgumentException("--workers runs without checkpoints: it cannot be combined with --resume, --stop-at or --throughput");
         }
+        if (precision != Layout.F32 && (workers > 1 || throughput)) {
+            throw new IllegalArgumentException("--precision " + precision.flag + " trains in one process: it cannot be combined with "
+                    + (workers > 1 ? "--workers" : "--throughput"));
+        }
         if (workers > 1 && Math.min(batch, 2000) % workers != 0) {
             throw new IllegalArgumentException("--workers " + workers + " must divide the batch (" + batch + ")");
         }
         return new Options(steps, hidden, batch, lr, seed, checkpoint, checkpointEvery, stopAt, resume, throughput,
-                throughputSteps, separate, help, s, clip, workers);
+                throughputSteps, separate, help, s, clip, workers, precision);
     }
 
     public static void main(String[] args) throws Exception {
@@ -166,7 +225,7 @@ public final class Train {
         }
         try {
             train(out, o.steps(), o.hidden(), o.batch(), o.lr(), o.seed(), o.checkpoint(), o.checkpointEvery(), o.stopAt(),
-                    o.resume(), o.schedule(), o.clip());
+                    o.resume(), o.schedule(), o.clip(), o.precision());
         } catch (CheckpointException e) {
             System.err.println("train: " + e.getMessage());
             System.exit(2);
@@ -183,16 +242,38 @@ public final class Train {
         train(out, steps, hidden, batch, lr, seed, checkpoint, checkpointEvery, stopAt, resume, Schedule.defaultFor(steps), DEFAULT_CLIP);
     }
 
+    /** {@link #train} with the default schedule for {@code steps} and {@code precision}. */
+    static void train(PrintStream out, int steps, int hidden, int batch, double lr, long seed, Path checkpoint,
+            int checkpointEvery, int stopAt, boolean resume, Layout precision) throws CheckpointException, java.io.IOException {
+        train(out, steps, hidden, batch, lr, seed, checkpoint, checkpointEvery, stopAt, resume, Schedule.defaultFor(steps),
+                DEFAULT_CLIP, precision);
+    }
+
     static void train(PrintStream out, int steps, int hidden, int batch, double lr, long seed, Path checkpoint,
             int checkpointEvery, int stopAt, boolean resume, Schedule schedule, double clip)
             throws CheckpointException, java.io.IOException {
+        train(out, steps, hidden, batch, lr, seed, checkpoint, checkpointEvery, stopAt, resume, schedule, clip, Layout.F32);
+    }
+
+    /** The checkpoint's extra state that records the run's {@code --precision} (absent: f32, as files before it). */
+    static final String RUN_STATE = "train";
+
+    static void train(PrintStream out, int steps, int hidden, int batch, double lr, long seed, Path checkpoint,
+            int checkpointEvery, int stopAt, boolean resume, Schedule schedule, double clip, Layout precision)
+            throws CheckpointException, java.io.IOException {
         Spirals data = new Spirals(1000, seed);
-        Mlp model = new Mlp(hidden, seed);
-        Adam opt = new Adam(model.params(), AdamOptions.of().lr(lr));
+        Mlp model = new Mlp(hidden, seed, 1, precision.parameters);
+        Adam opt = precision.optimizer(model.params(), AdamOptions.of().lr(lr));
         LambdaLR scheduler = schedule.attach(opt, steps);
         int start = 0;
         if (resume) {
             Map<String, Map<String, Object>> extras = Checkpoint.load(opt, checkpoint, true);
+            // a load converts another layout's tensors, so the run would not continue the interrupted one bit for bit
+            Object saved = extras.containsKey(RUN_STATE) ? extras.get(RUN_STATE).get("precision") : Layout.F32.flag;
+            if (!precision.flag.equals(saved)) {
+                throw new CheckpointException(checkpoint + " was trained with --precision " + saved + ", not "
+                        + precision.flag + ": resume it with the same --precision");
+            }
             if (extras.containsKey("lr_scheduler")) {
                 try {
                     scheduler.loadStateDict(extras.get("lr_scheduler"));
@@ -212,8 +293,9 @@ public final class Train {
             out.printf("parameters sha256 %s%n", model.digest());
             return;
         }
-        out.printf("training: %d points, MLP 2-%d-%d-2 (%d parameters), batch %d, lr %s (%s), %s, steps %d..%d%n",
-                data.size(), hidden, hidden, model.flat.data().length(), batch, lr, schedule.describe(),
+        out.printf("training: %d points, MLP 2-%d-%d-2 (%d parameters%s), batch %d, lr %s (%s), %s, steps %d..%d%n",
+                data.size(), hidden, hidden, model.flat.data().length(),
+                precision.description == null ? "" : "; " + precision.description, batch, lr, schedule.describe(),
                 clip > 0 ? "gradient norm clipped to " + clip : "no clipping", start + 1, last);
         Progress progress = new Progress(out, start, last);
         int[] idx = new int[Math.min(batch, data.size())];
@@ -226,14 +308,14 @@ public final class Train {
             loss = model.lossAndGradient(data, idx);
             double stepLr = opt.paramGroups().get(0).lr();
             double norm = ClipGrad.totalNorm(ClipGrad.grads(opt), 2.0); // one read; the clip joins the step's scale
-            opt.step(clip > 0 ? ClipGrad.coefficient(norm, clip) : 1.0);
+            opt.step(clip > 0 ? clipCoefficient(norm, clip, precision.parameters) : 1.0);
             scheduler.step();
             if (checkpointEvery > 0 && step % checkpointEvery == 0) {
-                save(opt, scheduler, checkpoint);
+                save(opt, scheduler, checkpoint, precision);
             }
             progress.update(step, loss, stepLr, norm, () -> model.evaluate(data)[0]);
         }
-        save(opt, scheduler, checkpoint);
+        save(opt, scheduler, checkpoint, precision);
         progress.finish();
         double[] eval = model.evaluate(data);
         if (last < steps) {
@@ -244,10 +326,24 @@ public final class Train {
         out.printf("parameters sha256 %s%n", model.digest());
     }
 
-    /** The optimizer, the parameters and the schedule's state, in one file. */
-    private static void save(Adam opt, LambdaLR scheduler, Path checkpoint) throws CheckpointException {
-        Checkpoint.save(opt, checkpoint, Checkpoint.SaveOptions.defaults().withParams(true)
-                .withExtraState("lr_scheduler", scheduler.stateDict()));
+    /** The optimizer, the parameters, the schedule's state and (other than f32) the precision, in one file. */
+    private static void save(Adam opt, LambdaLR scheduler, Path checkpoint, Layout precision) throws CheckpointException {
+        Checkpoint.SaveOptions o = Checkpoint.SaveOptions.defaults().withParams(true)
+                .withExtraState("lr_scheduler", scheduler.stateDict());
+        if (precision != Layout.F32) o = o.withExtraState(RUN_STATE, Map.of("precision", precision.flag)); // f32 files stay as they were
+        Checkpoint.save(opt, checkpoint, o);
+    }
+
+    /**
+     * PyTorch's clipping coefficient for gradients of {@code grads}' precision: in double for f32 (as this job
+     * always computed it), in the 16-bit dtype's arithmetic for bf16/f16 gradients, as {@code clip_grad_norm_}
+     * computes it on them.
+     */
+    static double clipCoefficient(double norm, double clip, Precision grads) {
+        return switch (grads) {
+            case F32, F64 -> ClipGrad.coefficient(norm, clip);
+            case BF16, F16 -> ClipGrad.coefficient(norm, clip, grads);
+        };
     }
 
     private static String value(String[] args, int i) {

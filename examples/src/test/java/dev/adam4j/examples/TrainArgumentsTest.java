@@ -42,7 +42,11 @@ class TrainArgumentsTest {
             "--steps abc|--steps needs a whole number, got 'abc'",
             "--steps 0|--steps must be positive, got 0",
             "--resume --checkpoint /nonexistent/x.safetensors|--resume: there is no checkpoint at /nonexistent/x.safetensors",
-            "--frobnicate|unknown option --frobnicate"})
+            "--frobnicate|unknown option --frobnicate",
+            "--precision fp8|--precision must be one of f32, bf16, f32-bf16-moments, got 'fp8'",
+            "--precision|--precision needs a value",
+            "--precision bf16 --workers 2|--precision bf16 trains in one process: it cannot be combined with --workers",
+            "--precision f32-bf16-moments --throughput|--precision f32-bf16-moments trains in one process: it cannot be combined with --throughput"})
     void aBadArgumentGetsOneLineAndExitCode2(String args, String expected) throws Exception {
         String[] r = runMain(args.split(" "));
         assertEquals("2", r[0], r[1]);

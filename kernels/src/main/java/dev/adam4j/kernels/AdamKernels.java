@@ -168,6 +168,24 @@ public final class AdamKernels {
             MemorySegment param, long paramOffset, MemorySegment grad, long gradOffset, Precision state,
             MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
             MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length) {
+        validate(h, t, gradScale, param, paramOffset, grad, gradOffset, state, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+        provider().adamHalf().stepF32Params(state, h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
+                param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                maxExpAvgSq, maxExpAvgSqOffset, length);
+    }
+
+    /**
+     * Every check of the f32-parameter, 16-bit-moment segment {@code step}, without stepping: callers
+     * that make several kernel calls (an optimizer step) validate all of them first.
+     *
+     * @throws IllegalArgumentException for a bad argument
+     * @throws IllegalStateException if a segment's arena is closed or it is confined to another thread
+     */
+    public static void validate(AdamHyperparameters h, long t, double gradScale,
+            MemorySegment param, long paramOffset, MemorySegment grad, long gradOffset, Precision state,
+            MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
+            MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length) {
         checkScalars(h, t, gradScale);
         checkReduced(state);
         checkLength(length);
@@ -192,9 +210,6 @@ public final class AdamKernels {
                 }
             }
         }
-        provider().adamHalf().stepF32Params(state, h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
-                param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
-                maxExpAvgSq, maxExpAvgSqOffset, length);
     }
 
     private static void checkReduced(Precision storage) {

@@ -151,6 +151,19 @@ class MixedStateEquivalenceTest {
                     grad, 0, Precision.BF16, all.asSlice(4), 0, all.asSlice(40), 0, null, 0, 2)); // expAvg inside param's bytes
             assertTrue(o.getMessage().contains("param") && o.getMessage().contains("expAvg"), o.getMessage());
             assertEquals(0, all.get(ValueLayout.JAVA_FLOAT, 0));
+            // validate makes the step's checks without stepping (an optimizer validates all its calls first)
+            IllegalArgumentException ov = assertThrows(IllegalArgumentException.class, () -> AdamKernels.validate(h, 1, 1.0,
+                    all, 0, grad, 0, Precision.BF16, all.asSlice(4), 0, all.asSlice(40), 0, null, 0, 2));
+            assertEquals(o.getMessage(), ov.getMessage());
+            IllegalArgumentException ro = assertThrows(IllegalArgumentException.class, () -> AdamKernels.validate(h, 1, 1.0,
+                    all.asSlice(0, 8).asReadOnly(), 0, grad, 0, Precision.F16, all.asSlice(16), 0, all.asSlice(40), 0, null, 0, 2));
+            assertTrue(ro.getMessage().contains("param segment is read-only"), ro.getMessage());
+            MemorySegment pp = a.allocate(8), gg = a.allocate(8), mm = a.allocate(4), vv = a.allocate(4);
+            pp.set(ValueLayout.JAVA_FLOAT, 0, 1f);
+            gg.set(ValueLayout.JAVA_FLOAT, 0, 1f);
+            AdamKernels.validate(h, 1, 1.0, pp, 0, gg, 0, Precision.BF16, mm, 0, vv, 0, null, 0, 2);
+            assertEquals(1f, pp.get(ValueLayout.JAVA_FLOAT, 0), "validate writes nothing");
+            assertEquals(0, mm.get(ValueLayout.JAVA_SHORT, 0));
         }
         assertEquals(1f, p[0]);
         assertEquals(0, m[0]);

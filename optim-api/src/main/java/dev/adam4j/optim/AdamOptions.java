@@ -2,6 +2,7 @@ package dev.adam4j.optim;
 
 import dev.adam4j.kernels.AdamHyperparameters;
 import dev.adam4j.kernels.EpsilonMode;
+import dev.adam4j.kernels.Precision;
 import dev.adam4j.kernels.WeightDecay;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,9 @@ import java.util.Set;
  * ({@link #toMap}), how a saved group is read back ({@link #parse}), and PyTorch's defaults
  * ({@link #pytorchDefaults}). The state dict, checkpoints and {@code toString} all go through it.
  *
+ * <p>{@code stateDtype} is adam4j's: the precision of the moments, when it is not the parameters'
+ * (f32 parameters with bf16 or f16 moments; see {@link #stateDtype(Precision)}).
+ *
  * <p>{@code extra(key, value)} carries hyperparameters of optimizers built on {@link Adam} (a
  * warm-up length, say) and values schedulers write into a group ({@code initial_lr}); they are saved
  * in the state dict like the others.
@@ -27,7 +31,7 @@ import java.util.Set;
 public final class AdamOptions {
     /** The built-in keys, as PyTorch names them in {@code param_groups}; every other key is an extra. */
     static final Set<String> KEYS = Set.of("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize",
-            "decoupled_weight_decay", "eps_mode", "foreach", "capturable", "differentiable", "fused", "params",
+            "decoupled_weight_decay", "eps_mode", "state_dtype", "foreach", "capturable", "differentiable", "fused", "params",
             "param_names");
     /** PyTorch's keys that adam4j accepts for compatibility and ignores (null or a boolean). */
     private static final List<String> IGNORED = List.of("foreach", "capturable", "differentiable", "fused");
@@ -39,6 +43,7 @@ public final class AdamOptions {
     Double lr, beta1, beta2, eps, weightDecay;
     Boolean amsgrad, maximize, decoupledWeightDecay;
     EpsilonMode epsMode;
+    Precision stateDtype; // null, also when complete: the state has each parameter's precision
     final Map<String, Double> extras;
 
     private AdamOptions(Map<String, Double> extras) {
@@ -49,7 +54,7 @@ public final class AdamOptions {
         AdamOptions o = new AdamOptions(new LinkedHashMap<>(extras));
         o.lr = lr; o.beta1 = beta1; o.beta2 = beta2; o.eps = eps; o.weightDecay = weightDecay;
         o.amsgrad = amsgrad; o.maximize = maximize; o.decoupledWeightDecay = decoupledWeightDecay;
-        o.epsMode = epsMode;
+        o.epsMode = epsMode; o.stateDtype = stateDtype;
         return o;
     }
 
@@ -104,6 +109,38 @@ public final class AdamOptions {
         AdamOptions o = copy(); o.epsMode = Objects.requireNonNull(v, "epsMode"); return o;
     }
 
+    /**
+     * The precision of the moments ({@code exp_avg}, {@code exp_avg_sq} and, with amsgrad,
+     * {@code max_exp_avg_sq}) of the group's parameters. Unset, the default, each parameter's state has
+     * the parameter's own precision, as in PyTorch. {@link Precision#BF16} or {@link Precision#F16} with
+     * {@link Precision#F32} parameters is the mixed layout: the parameters and gradients stay f32, the
+     * step is computed in f32 and only the moments are rounded (to nearest even) when stored, 20 bytes
+     * an element per step instead of 28 ({@link dev.adam4j.kernels.AdamKernels}' f32-parameter,
+     * 16-bit-moment step). Setting the parameters' own precision is the same as leaving it unset.
+     *
+     * <p>Why a group option: groups are how PyTorch configures some tensors differently
+     * ({@code torchdistx}'s {@code AnyPrecisionAdamW} takes its {@code momentum_dtype} and
+     * {@code variance_dtype} the same way), so one model can keep, say, its embeddings' moments in f32
+     * and the rest in bf16. One knob covers all three buffers because the kernel stores them in one type.
+     *
+     * <p>Checked against every parameter when the group is made, before anything is allocated: f64
+     * parameters keep f64 state, bf16 and f16 parameters their own type (split f32 master weights are a
+     * different layout), and views of one {@link FlatParameters} allocation share one state dtype (their
+     * state is one buffer). It is part of how the optimizer is built, like the parameters' precision: it
+     * appears in the state dict as {@code state_dtype} (PyTorch's dtype name, e.g. {@code "bfloat16"}),
+     * but {@link Optimizer#loadStateDict} keeps the optimizer's own and converts the saved moments to it.
+     *
+     * @throws NullPointerException if {@code v} is null
+     */
+    public AdamOptions stateDtype(Precision v) {
+        AdamOptions o = copy(); o.stateDtype = Objects.requireNonNull(v, "stateDtype"); return o;
+    }
+
+    /** A copy with the state dtype {@code v}, null (each parameter's precision) allowed: for loadStateDict. */
+    AdamOptions withStateDtype(Precision v) {
+        AdamOptions o = copy(); o.stateDtype = v; return o;
+    }
+
     /** An optimizer-specific hyperparameter (finite), or a value a scheduler keeps in the group. */
     public AdamOptions extra(String key, double value) {
         Objects.requireNonNull(key, "key");
@@ -127,6 +164,7 @@ public final class AdamOptions {
         if (maximize != null) o.maximize = maximize;
         if (decoupledWeightDecay != null) o.decoupledWeightDecay = decoupledWeightDecay;
         if (epsMode != null) o.epsMode = epsMode;
+        if (stateDtype != null) o.stateDtype = stateDtype;
         o.extras.putAll(extras);
         return o;
     }
@@ -143,7 +181,9 @@ public final class AdamOptions {
     /**
      * These (complete) options under PyTorch's {@code param_groups} keys, in PyTorch's order
      * ({@code betas} a 2-list; {@code foreach}, {@code capturable}, {@code differentiable}, {@code fused}
-     * as PyTorch reports them on CPU), then our {@code eps_mode} (lower case) and the extras. A new map.
+     * as PyTorch reports them on CPU), then our {@code eps_mode} (lower case), our {@code state_dtype}
+     * when it is set (PyTorch's name of the dtype: {@code "bfloat16"}, {@code "float16"}, {@code "float32"},
+     * {@code "float64"}) and the extras. A new map.
      */
     Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -159,6 +199,7 @@ public final class AdamOptions {
         m.put("fused", null);
         m.put("decoupled_weight_decay", decoupledWeightDecay);
         m.put("eps_mode", epsMode.name().toLowerCase(Locale.ROOT));
+        if (stateDtype != null) m.put("state_dtype", torchName(stateDtype));
         m.putAll(extras);
         return m;
     }
@@ -191,6 +232,19 @@ public final class AdamOptions {
             }
             if (em == null) throw new IllegalArgumentException(where + ".eps_mode '" + ms + "' is not one of pytorch, eps_hat");
             r = r.epsMode(em);
+            Object sd = o.get("state_dtype");
+            if (sd != null) {
+                if (!(sd instanceof String ss)) throw new IllegalArgumentException(where + ".state_dtype must be a string, got " + sd);
+                Precision sp = null;
+                for (Precision c : Precision.values()) {
+                    if (torchName(c).equals(ss)) sp = c;
+                }
+                if (sp == null) {
+                    throw new IllegalArgumentException(where + ".state_dtype '" + ss
+                            + "' is not one of float32, float64, bfloat16, float16");
+                }
+                r = r.stateDtype(sp);
+            }
             for (String ignored : IGNORED) {
                 Object v = o.get(ignored);
                 if (v != null && !(v instanceof Boolean)) {
@@ -208,6 +262,16 @@ public final class AdamOptions {
         } catch (IllegalArgumentException e) {
             throw e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
+    }
+
+    /** PyTorch's name of the dtype ({@code torch.bfloat16} is {@code "bfloat16"}). */
+    static String torchName(Precision p) {
+        return switch (p) {
+            case F32 -> "float32";
+            case F64 -> "float64";
+            case BF16 -> "bfloat16";
+            case F16 -> "float16";
+        };
     }
 
     private static double number(Map<String, Object> o, String key, String where, double dflt) {

@@ -2,7 +2,8 @@ package dev.adam4j.optim;
 
 /**
  * The optimizer's state of one parameter, PyTorch's {@code state[p]}: the number of steps taken and
- * the moment buffers (same precision, storage kind and length as the parameter). The buffers are
+ * the moment buffers (same storage kind and length as the parameter; the precision is the
+ * parameter's, or its group's {@link AdamOptions#stateDtype stateDtype}). The buffers are
  * live: they are what the next step updates.
  */
 public final class AdamState {

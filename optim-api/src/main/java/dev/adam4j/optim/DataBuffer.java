@@ -44,6 +44,25 @@ public sealed interface DataBuffer permits DataBuffer.F32Array, DataBuffer.F64Ar
     /** A new zero-filled buffer of the same kind, precision and length (a native segment for a segment). */
     DataBuffer allocateLike();
 
+    /**
+     * A new zero-filled buffer of the same kind and length holding {@code precision} values: a Java
+     * array ({@code float[]}, {@code double[]} or {@code short[]}) for an array view, a native segment
+     * (64-byte aligned, freed by the garbage collector) for a segment. The optimizer allocates state
+     * of another precision than its parameter this way (f32 parameters with bf16 moments).
+     */
+    default DataBuffer allocateLike(Precision precision) {
+        Objects.requireNonNull(precision, "precision");
+        return switch (this) {
+            case Segment s -> {
+                MemorySegment m = Arena.ofAuto().allocate(Math.max(1, s.length() * precision.byteSize()), 64);
+                yield new Segment(m, precision, 0, s.length());
+            }
+            case F32Array a -> allocate(precision, a.count());
+            case F64Array a -> allocate(precision, a.count());
+            case HalfArray a -> allocate(precision, a.count());
+        };
+    }
+
     /** Whether the buffers hold the same kind of storage (array or segment) and precision. */
     default boolean sameKind(DataBuffer other) {
         return getClass() == other.getClass() && precision() == other.precision();

@@ -3,7 +3,11 @@ package dev.adam4j.optim;
 import dev.adam4j.kernels.AdamHyperparameters;
 import dev.adam4j.kernels.AdamKernels;
 
-/** Dispatches one step over matching {@link DataBuffer}s to the kernel overload for their kind. */
+/**
+ * Dispatches one step over matching {@link DataBuffer}s to the kernel overload for their kind: every
+ * buffer of the parameter's precision, or f32 parameter and gradient with 16-bit moments (a group's
+ * {@link AdamOptions#stateDtype}), which the moments' precision tells apart.
+ */
 final class KernelCall {
     private KernelCall() {}
 
@@ -74,6 +78,19 @@ final class KernelCall {
     private static void call(boolean checkOnly, AdamHyperparameters h, long t, double gradScale, DataBuffer p,
             DataBuffer g, DataBuffer m, DataBuffer v, DataBuffer x) {
         switch (p) {
+            case DataBuffer.F32Array a when m instanceof DataBuffer.HalfArray mm -> { // f32 parameters, 16-bit moments
+                var gg = (DataBuffer.F32Array) g;
+                var vv = (DataBuffer.HalfArray) v;
+                short[] xa = x == null ? null : ((DataBuffer.HalfArray) x).array();
+                int xo = x == null ? 0 : ((DataBuffer.HalfArray) x).offset();
+                if (checkOnly) {
+                    AdamKernels.validate(h, t, gradScale, a.array(), a.offset(), gg.array(), gg.offset(), mm.precision(),
+                            mm.array(), mm.offset(), vv.array(), vv.offset(), xa, xo, a.count());
+                } else {
+                    AdamKernels.step(h, t, gradScale, a.array(), a.offset(), gg.array(), gg.offset(), mm.precision(),
+                            mm.array(), mm.offset(), vv.array(), vv.offset(), xa, xo, a.count());
+                }
+            }
             case DataBuffer.F32Array a -> {
                 var gg = (DataBuffer.F32Array) g;
                 var mm = (DataBuffer.F32Array) m;
@@ -114,6 +131,21 @@ final class KernelCall {
                 } else {
                     AdamKernels.step(h, t, gradScale, a.precision(), a.array(), a.offset(), gg.array(), gg.offset(),
                             mm.array(), mm.offset(), vv.array(), vv.offset(), xa, xo, a.count());
+                }
+            }
+            case DataBuffer.Segment a when a.precision() != m.precision() -> { // f32 parameters, 16-bit moments
+                var gg = (DataBuffer.Segment) g;
+                var mm = (DataBuffer.Segment) m;
+                var vv = (DataBuffer.Segment) v;
+                var xx = (DataBuffer.Segment) x;
+                if (checkOnly) {
+                    AdamKernels.validate(h, t, gradScale, a.segment(), a.offset(), gg.segment(), gg.offset(),
+                            mm.precision(), mm.segment(), mm.offset(), vv.segment(), vv.offset(),
+                            xx == null ? null : xx.segment(), xx == null ? 0 : xx.offset(), a.length());
+                } else {
+                    AdamKernels.step(h, t, gradScale, a.segment(), a.offset(), gg.segment(), gg.offset(),
+                            mm.precision(), mm.segment(), mm.offset(), vv.segment(), vv.offset(),
+                            xx == null ? null : xx.segment(), xx == null ? 0 : xx.offset(), a.length());
                 }
             }
             case DataBuffer.Segment a -> {

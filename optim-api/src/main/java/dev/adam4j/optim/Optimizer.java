@@ -1,5 +1,6 @@
 package dev.adam4j.optim;
 
+import dev.adam4j.kernels.Precision;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -50,14 +51,19 @@ public abstract class Optimizer {
         GroupRule NONE = (o, loaded) -> o;
     }
 
-    /** Contiguous state of a flat allocation; members' states are views of it. */
+    /**
+     * Contiguous state of a flat allocation, in {@code precision}; members' states are views of it (so
+     * every view of one allocation has the same state dtype, which {@link #addParamGroup} checks).
+     */
     private static final class FlatState {
+        final Precision precision;
         final DataBuffer expAvg, expAvgSq;
         DataBuffer maxExpAvgSq;
 
-        FlatState(DataBuffer like) {
-            expAvg = like.allocateLike();
-            expAvgSq = like.allocateLike();
+        FlatState(DataBuffer like, Precision precision) {
+            this.precision = precision;
+            expAvg = like.allocateLike(precision);
+            expAvgSq = like.allocateLike(precision);
         }
     }
 
@@ -100,7 +106,8 @@ public abstract class Optimizer {
      * Adds a group (fine-tuning unfreezes layers this way). Validated before anything changes:
      * null or duplicate parameters, parameters already in a group, a mix of named and unnamed
      * parameters, two parameters with one name, and missing required values are refused with
-     * PyTorch's messages.
+     * PyTorch's messages; a {@link AdamOptions#stateDtype state dtype} a parameter cannot have, or two
+     * state dtypes for views of one {@link FlatParameters}, with a message naming the parameter.
      */
     public final void addParamGroup(ParamGroupSpec spec) {
         addGroup(spec);
@@ -116,6 +123,7 @@ public abstract class Optimizer {
             }
         }
         Map<String, Param> names = new HashMap<>();
+        Map<FlatParameters, Precision> flatStates = new IdentityHashMap<>();
         boolean anyNamed = false, anyUnnamed = false;
         for (ParamGroup g : groups) {
             for (Param p : g.params()) {
@@ -126,6 +134,7 @@ public abstract class Optimizer {
                 if (p.name() != null) names.put(p.name(), p);
                 anyNamed |= p.name() != null;
                 anyUnnamed |= p.name() == null;
+                if (p.flat != null) flatStates.putIfAbsent(p.flat, g.statePrecision(p));
             }
         }
         for (Param p : spec.params()) {
@@ -141,6 +150,17 @@ public abstract class Optimizer {
                     "all optimizer params should be with/without names. Some param names are missing");
         }
         AdamOptions merged = spec.overrides().over(defaults);
+        for (Param p : spec.params()) {
+            Precision sp = merged.stateDtype != null ? merged.stateDtype : p.data().precision();
+            checkStateDtype(p, sp);
+            Precision other = p.flat == null ? null : flatStates.putIfAbsent(p.flat, sp);
+            if (other != null && other != sp) {
+                throw new IllegalArgumentException(p.describe() + " would have " + sp + " moments, but other views of its "
+                        + "FlatParameters have " + other + " moments: the state of one flat allocation is one buffer, so "
+                        + "its views share one stateDtype (allocate parameters with other moments in a FlatParameters "
+                        + "of their own)");
+            }
+        }
         for (String key : requiredExtras()) {
             if (!merged.extras.containsKey(key)) {
                 throw new IllegalArgumentException(
@@ -148,6 +168,34 @@ public abstract class Optimizer {
             }
         }
         groups.add(new ParamGroup(spec.params(), merged, o -> rule.apply(o, false)));
+    }
+
+    /**
+     * Whether a parameter of precision {@code param} can keep its moments in {@code state}: its own
+     * precision always; an f32 parameter also 16-bit moments (the kernels' f32-parameter, 16-bit-moment
+     * step). There is no kernel for the other pairs.
+     */
+    static boolean momentsAllowed(Precision param, Precision state) {
+        return switch (param) {
+            case F32 -> switch (state) {
+                case F32, BF16, F16 -> true;
+                case F64 -> false;
+            };
+            case F64, BF16, F16 -> state == param;
+        };
+    }
+
+    private static void checkStateDtype(Param p, Precision state) {
+        Precision pp = p.data().precision();
+        if (momentsAllowed(pp, state)) return;
+        String rule = switch (pp) {
+            case F32 -> "F32 parameters take F32, BF16 or F16 moments";
+            case F64 -> "F64 parameters keep F64 moments; 16-bit moments are for F32 parameters";
+            case BF16, F16 -> pp + " parameters keep " + pp + " moments (split f32 master weights are another layout, "
+                    + "not available)";
+        };
+        throw new IllegalArgumentException("Invalid stateDtype " + state + " for " + p.describe() + ", which is " + pp
+                + ": " + rule);
     }
 
     /** The groups, in order (live: change hyperparameters through them). */
@@ -200,20 +248,23 @@ public abstract class Optimizer {
     }
 
     /**
-     * The state of {@code p}, created (zeroed) on first use; flat views get views of flat state.
-     * {@code created} collects the parameters whose state this call created.
+     * The state of {@code p} (a parameter of {@code group}), created (zeroed) on first use in the
+     * group's state precision; flat views get views of flat state. {@code created} collects the
+     * parameters whose state this call created.
      */
-    AdamState stateFor(Param p, boolean amsgrad, List<Param> created) {
+    AdamState stateFor(Param p, ParamGroup group, boolean amsgrad, List<Param> created) {
         AdamState s = state.get(p);
         if (s == null) {
+            Precision sp = group.statePrecision(p);
             if (p.flat != null) {
-                FlatState f = flatState.computeIfAbsent(p.flat, fp -> new FlatState(fp.data()));
+                FlatState f = flatState.computeIfAbsent(p.flat, fp -> new FlatState(fp.data(), sp));
+                assert f.precision == sp : "views of one FlatParameters share a state dtype (checked in addParamGroup)";
                 long off = p.flat.offsetOf(p.flatIndex);
                 s = new AdamState(f.expAvg.slice(off, p.length()), f.expAvgSq.slice(off, p.length()), null);
                 s.expAvg.fillZero(); // the flat buffer may hold a dropped state's values
                 s.expAvgSq.fillZero();
             } else {
-                s = new AdamState(p.data().allocateLike(), p.data().allocateLike(), null);
+                s = new AdamState(p.data().allocateLike(sp), p.data().allocateLike(sp), null);
             }
             state.put(p, s);
             if (created != null) created.add(p);
@@ -221,11 +272,11 @@ public abstract class Optimizer {
         if (amsgrad && s.maxExpAvgSq == null) {
             if (p.flat != null) {
                 FlatState f = flatState.get(p.flat);
-                if (f.maxExpAvgSq == null) f.maxExpAvgSq = p.flat.data().allocateLike();
+                if (f.maxExpAvgSq == null) f.maxExpAvgSq = p.flat.data().allocateLike(f.precision);
                 s.maxExpAvgSq = f.maxExpAvgSq.slice(p.flat.offsetOf(p.flatIndex), p.length());
                 s.maxExpAvgSq.fillZero();
             } else {
-                s.maxExpAvgSq = p.data().allocateLike();
+                s.maxExpAvgSq = p.data().allocateLike(s.expAvg.precision());
             }
         }
         return s;
@@ -419,12 +470,23 @@ public abstract class Optimizer {
      * hyperparameter values; on any mismatch {@link IllegalArgumentException} names it and the
      * optimizer is untouched. A key missing from an older state (a flag that did not exist yet)
      * takes its default. Parameters with no saved state lose theirs and start afresh.
+     *
+     * <p>The hyperparameters are the saved ones, as in PyTorch, except the {@link AdamOptions#stateDtype
+     * state dtype}: it is part of how this optimizer was built, like the parameters' precision, and is
+     * kept. Saved moments in another precision that the parameter's layouts allow (F32, BF16 or F16 for
+     * an F32 parameter) are converted to it: widened exactly, or rounded to nearest even (PyTorch's
+     * {@code load_state_dict} also casts floating-point state, to the parameter's dtype). So a state dict
+     * of an f32 run loads into an optimizer with bf16 moments and the other way round. Any other
+     * precision (F64 moments for an F32 parameter, F32 moments for a BF16 one) is refused, naming the
+     * buffer.
      */
     public void loadStateDict(StateDict sd) {
         Objects.requireNonNull(sd, "state dict");
         sd = Hooks.run(hooks.loadStateDictPre, this, sd);
         // ---- validate everything
         Map<Integer, Param> byId = sd.matchParams(groups);
+        Map<Param, ParamGroup> groupOf = new IdentityHashMap<>();
+        for (ParamGroup g : groups) for (Param p : g.params()) groupOf.put(p, g);
         List<AdamOptions> options = new ArrayList<>();
         for (int gi = 0; gi < groups.size(); gi++) {
             String where = "param_groups[" + gi + "]";
@@ -437,7 +499,7 @@ public abstract class Optimizer {
                     o = o.extra(key, defaults.extras.get(key));
                 }
             }
-            options.add(rule.apply(o, true));
+            options.add(rule.apply(o.withStateDtype(groups.get(gi).stateDtype()), true));
         }
         for (Map.Entry<Integer, StateDict.ParamState> e : sd.state().entrySet()) {
             Param p = byId.get(e.getKey());
@@ -446,7 +508,7 @@ public abstract class Optimizer {
                 throw new IllegalArgumentException("state " + e.getKey() + ": step " + ps.step() + " is negative");
             }
             for (Map.Entry<String, DataBuffer> b : ps.buffers().entrySet()) {
-                checkBuffer(e.getKey(), b.getKey(), b.getValue(), p);
+                checkBuffer(e.getKey(), b.getKey(), b.getValue(), p, groupOf.get(p));
             }
         }
         // ---- apply: nothing below can fail
@@ -457,10 +519,10 @@ public abstract class Optimizer {
                 state.remove(p);
                 continue;
             }
-            AdamState s = stateFor(p, ps.maxExpAvgSq() != null, null);
-            s.expAvg.copyFrom(ps.expAvg());
-            s.expAvgSq.copyFrom(ps.expAvgSq());
-            if (ps.maxExpAvgSq() != null) s.maxExpAvgSq.copyFrom(ps.maxExpAvgSq());
+            AdamState s = stateFor(p, groupOf.get(p), ps.maxExpAvgSq() != null, null);
+            convertFrom(s.expAvg, ps.expAvg());
+            convertFrom(s.expAvgSq, ps.expAvgSq());
+            if (ps.maxExpAvgSq() != null) convertFrom(s.maxExpAvgSq, ps.maxExpAvgSq());
             else s.maxExpAvgSq = null;
             s.step = ps.step();
         }
@@ -470,11 +532,29 @@ public abstract class Optimizer {
         Hooks.run(hooks.loadStateDictPost, this);
     }
 
-    private static void checkBuffer(int id, String key, DataBuffer b, Param p) {
-        if (b.precision() != p.data().precision() || b.length() != p.length()) {
+    private static void checkBuffer(int id, String key, DataBuffer b, Param p, ParamGroup g) {
+        Precision pp = p.data().precision();
+        if (!momentsAllowed(pp, b.precision()) || b.length() != p.length()) {
+            Precision sp = g.statePrecision(p);
             throw new IllegalArgumentException("state " + id + " " + key + " is " + b.precision() + " x " + b.length()
-                    + " but " + p.describe() + " is " + p.data().precision() + " x " + p.length());
+                    + " but " + p.describe() + " is " + pp + " x " + p.length()
+                    + (sp != pp ? " with " + sp + " moments" : "")
+                    + (b.length() == p.length() ? " (" + (pp == Precision.F32 ? "F32, BF16 and F16 moments load into it, converted"
+                            : "its moments are " + pp) + ")" : ""));
         }
+    }
+
+    /**
+     * Copies {@code src} into {@code dst} of the same length, converting the precision if they differ
+     * (only the pairs {@link #momentsAllowed} lets through: F32 and 16-bit values, each exact in f32):
+     * widening is exact, narrowing rounds to nearest even once.
+     */
+    private static void convertFrom(DataBuffer dst, DataBuffer src) {
+        if (dst.precision() == src.precision()) {
+            dst.copyFrom(src);
+            return;
+        }
+        for (long i = 0; i < dst.length(); i++) dst.set(i, src.get(i));
     }
 
     // ------------------------------------------------------------------ repr

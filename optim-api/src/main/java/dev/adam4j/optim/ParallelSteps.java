@@ -66,7 +66,8 @@ final class ParallelSteps {
             KernelCall.step(h, t, gradScale, p, g, m, v, x);
             return;
         }
-        long quantum = LINE / p.precision().byteSize();
+        // in elements of the narrowest buffer (16-bit moments of f32 parameters), so that its chunks too start on lines
+        long quantum = LINE / Math.min(p.precision().byteSize(), m.precision().byteSize());
         long lead = p instanceof DataBuffer.Segment s && s.segment().isNative()
                 ? ((s.segment().address() + s.offset() * p.precision().byteSize()) % LINE) / p.precision().byteSize()
                 : 0; // elements before the first line boundary are counted from index 0

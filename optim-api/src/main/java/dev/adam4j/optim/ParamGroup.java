@@ -2,6 +2,7 @@ package dev.adam4j.optim;
 
 import dev.adam4j.kernels.AdamHyperparameters;
 import dev.adam4j.kernels.EpsilonMode;
+import dev.adam4j.kernels.Precision;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,18 @@ public final class ParamGroup {
     public boolean maximize() { return options.maximize; }
     public boolean decoupledWeightDecay() { return options.decoupledWeightDecay; }
     public EpsilonMode epsMode() { return options.epsMode; }
+
+    /**
+     * The precision of the group's moments ({@link AdamOptions#stateDtype}), or null when each
+     * parameter's state has the parameter's own precision (the default). Fixed when the group is made:
+     * there is no setter, and a loaded state dict does not change it.
+     */
+    public Precision stateDtype() { return options.stateDtype; }
+
+    /** The precision of {@code p}'s moments in this group: {@link #stateDtype()}, or {@code p}'s own. */
+    public Precision statePrecision(Param p) {
+        return options.stateDtype != null ? options.stateDtype : p.data().precision();
+    }
 
     /** An optimizer-specific hyperparameter; throws if the group has none of that name. */
     public double extra(String key) {

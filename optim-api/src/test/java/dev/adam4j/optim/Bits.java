@@ -1,6 +1,5 @@
 package dev.adam4j.optim;
 
-import dev.adam4j.kernels.Precision;
 import java.util.Arrays;
 
 /** Buffers as raw bits (NaN canonical), to compare results bit for bit. */
@@ -15,7 +14,10 @@ final class Bits {
             if (b == null) continue;
             for (long i = 0; i < b.length(); i++) {
                 double v = b.get(i);
-                out[k++] = b.precision() == Precision.F32 ? Float.floatToIntBits((float) v) : Double.doubleToLongBits(v);
+                out[k++] = switch (b.precision()) {
+                    case F32, BF16, F16 -> Float.floatToIntBits((float) v); // 16-bit: widened exactly, as an f32
+                    case F64 -> Double.doubleToLongBits(v);
+                };
             }
         }
         return out;

@@ -3,6 +3,7 @@ package dev.adam4j.optim.checkpoint;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.adam4j.kernels.Precision;
 import dev.adam4j.optim.Optimizer;
 import dev.adam4j.optim.DataBuffer;
 import dev.adam4j.optim.Param;
@@ -30,7 +31,11 @@ import java.util.regex.Pattern;
  * <h2>Layout</h2>
  * Tensors {@code state.<id>.exp_avg}, {@code state.<id>.exp_avg_sq}, {@code state.<id>.max_exp_avg_sq}
  * (amsgrad) with the parameter's shape, and {@code state.<id>.step} (0-rank I64), where {@code <id>} is
- * PyTorch's id: the parameter's position across groups. Parameters, when saved, under their names.
+ * PyTorch's id: the parameter's position across groups. Moments are stored in their own dtype (the
+ * parameter's, or {@code BF16}/{@code F16} for a group with that {@code stateDtype}) unless
+ * {@link SaveOptions#stateDtype} asks for another; a load converts them to the optimizer's state
+ * precision (exact widening, or rounding to nearest even), so a file of one layout resumes in another.
+ * Parameters, when saved, under their names.
  * {@code __metadata__}: {@code format = pt}, {@code adam4j.schema = adam4j-optimizer/1}, {@code optimizer}
  * (the class, e.g. {@code Adam}), {@code param_groups} (JSON, exactly the shape of PyTorch's
  * {@code state_dict()['param_groups']}, plus {@code eps_mode} and extras) and, when every parameter is
@@ -57,7 +62,8 @@ public final class Checkpoint {
 
     /**
      * What to save: the parameters too ({@code includeParams}, which needs named parameters), the
-     * dtype of the moment buffers ({@code stateDtype}; null follows each parameter's precision), and
+     * dtype of the moment buffers ({@code stateDtype}; null keeps each buffer's own: the parameter's
+     * precision, or its group's {@link dev.adam4j.optim.AdamOptions#stateDtype}), and
      * the state dicts of the objects that drive the optimizer ({@code extraStates}: a learning-rate
      * scheduler, a gradient scaler), each under a key, so that a resumed run continues them too.
      */
@@ -268,6 +274,8 @@ public final class Checkpoint {
             }
             Map<String, Param> byName = new HashMap<>();
             for (Param p : byId.values()) if (p.name() != null) byName.put(p.name(), p);
+            Map<Param, ParamGroup> groupOf = new IdentityHashMap<>();
+            for (ParamGroup g : opt.paramGroups()) for (Param p : g.params()) groupOf.put(p, g);
 
             // classify every tensor: state of a known id, or a parameter
             Map<Integer, Map<String, SafetensorsFile.Tensor>> stateTensors = new TreeMap<>();
@@ -311,7 +319,10 @@ public final class Checkpoint {
                     throw new CheckpointException(file + ": tensor " + step.name() + " holds " + sv + ", not a step count");
                 }
                 Map<String, DataBuffer> buffers = new LinkedHashMap<>();
-                for (Map.Entry<String, SafetensorsFile.Tensor> t : ts.entrySet()) buffers.put(t.getKey(), moment(f, t.getValue(), p, file));
+                Precision sp = groupOf.get(p).statePrecision(p); // the optimizer's moments: a file of another layout converts
+                for (Map.Entry<String, SafetensorsFile.Tensor> t : ts.entrySet()) {
+                    buffers.put(t.getKey(), tensor(f, t.getValue(), p, sp, file));
+                }
                 try {
                     state.put(e.getKey(), StateDict.ParamState.of(sv, buffers));
                 } catch (IllegalArgumentException ex) {
@@ -325,7 +336,7 @@ public final class Checkpoint {
                     if (p.name() == null) throw new CheckpointException(file + ": loading parameters needs named parameters");
                     SafetensorsFile.Tensor t = paramTensors.get(p.name());
                     if (t == null) throw new CheckpointException(file + ": parameter tensor '" + p.name() + "' is missing");
-                    newParams.put(p, moment(f, t, p, file));
+                    newParams.put(p, tensor(f, t, p, p.data().precision(), file));
                     p.data().requireWritable(p.toString() + "'s data");
                 }
             }
@@ -350,14 +361,15 @@ public final class Checkpoint {
         }
     }
 
-    /** A floating-point tensor with {@code p}'s shape, converted to {@code p}'s precision. */
-    private static DataBuffer moment(SafetensorsFile f, SafetensorsFile.Tensor t, Param p, Path file) throws CheckpointException {
+    /** A floating-point tensor with {@code p}'s shape, converted to {@code precision}. */
+    private static DataBuffer tensor(SafetensorsFile f, SafetensorsFile.Tensor t, Param p, Precision precision, Path file)
+            throws CheckpointException {
         if (t.dtype() == Dtype.I64) throw new CheckpointException(file + ": tensor " + t.name() + " is I64, expected a floating-point dtype");
         if (!Arrays.equals(t.shape(), p.shape())) {
             throw new CheckpointException(file + ": tensor " + t.name() + " has shape " + Arrays.toString(t.shape()) + " but "
                     + (p.name() == null ? "its parameter" : "parameter '" + p.name() + "'") + " has shape " + Arrays.toString(p.shape()));
         }
-        return f.read(t, p.data());
+        return f.read(t, p.data(), precision);
     }
 
     /** {@code param_groups}: a JSON list of objects; values are scalars or lists of scalars. */

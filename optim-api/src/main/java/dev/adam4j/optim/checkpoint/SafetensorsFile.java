@@ -378,7 +378,15 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** A new buffer shaped like {@code like} holding the tensor's values converted to its precision. */
     public DataBuffer read(Tensor t, DataBuffer like) {
-        DataBuffer out = like.allocateLike();
+        return read(t, like, like.precision());
+    }
+
+    /**
+     * A new buffer of {@code like}'s storage kind and length holding the tensor's values converted to
+     * {@code precision} (moments whose precision is not their parameter's).
+     */
+    public DataBuffer read(Tensor t, DataBuffer like, Precision precision) {
+        DataBuffer out = like.allocateLike(precision);
         MemorySegment b = bytes(t);
         long n = t.elementCount();
         if (out instanceof DataBuffer.F32Array a && t.dtype() == Dtype.F32) {
@@ -393,7 +401,7 @@ public final class SafetensorsFile implements AutoCloseable {
             MemorySegment.copy(b, LE_I16, 0, a.array(), a.offset(), (int) n);
             return out;
         }
-        for (long i = 0; i < n; i++) out.set(i, element(b, t.dtype(), i, like.precision()));
+        for (long i = 0; i < n; i++) out.set(i, element(b, t.dtype(), i, precision));
         return out;
     }
 
