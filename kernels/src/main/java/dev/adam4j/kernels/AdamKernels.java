@@ -194,22 +194,8 @@ public final class AdamKernels {
         checkSegment("expAvg", expAvg, expAvgOffset, length, Short.BYTES, true);
         checkSegment("expAvgSq", expAvgSq, expAvgSqOffset, length, Short.BYTES, true);
         if (h.amsgrad()) checkSegment("maxExpAvgSq", maxExpAvgSq, maxExpAvgSqOffset, length, Short.BYTES, true);
-        if (length > 0) {
-            MemorySegment[] seg = {param, grad, expAvg, expAvgSq, h.amsgrad() ? maxExpAvgSq : null};
-            long[] off = {paramOffset * Float.BYTES, gradOffset * Float.BYTES, expAvgOffset * Short.BYTES,
-                    expAvgSqOffset * Short.BYTES, maxExpAvgSqOffset * Short.BYTES};
-            long[] span = {length * Float.BYTES, length * Float.BYTES, length * Short.BYTES, length * Short.BYTES,
-                    length * Short.BYTES};
-            String[] names = {"param", "grad", "expAvg", "expAvgSq", "maxExpAvgSq"};
-            for (int a = 0; a < 5; a++) {
-                for (int b = a + 1; b < 5; b++) {
-                    if (seg[a] == null || seg[b] == null || seg[a].isNative() != seg[b].isNative()) continue;
-                    if (seg[a].asSlice(off[a], span[a]).asOverlappingSlice(seg[b].asSlice(off[b], span[b])).isPresent()) {
-                        throw new IllegalArgumentException(names[a] + " range overlaps " + names[b] + " range (length " + length + ")");
-                    }
-                }
-            }
-        }
+        checkSegmentsDisjoint(param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                h.amsgrad() ? maxExpAvgSq : null, maxExpAvgSqOffset, length, Float.BYTES, Short.BYTES);
     }
 
     private static void checkReduced(Precision storage) {
@@ -453,40 +439,52 @@ public final class AdamKernels {
     private static void checkSegmentsDisjoint(MemorySegment param, long po, MemorySegment grad, long go,
             MemorySegment expAvg, long mo, MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo,
             long length, int bytes) {
+        checkSegmentsDisjoint(param, po, grad, go, expAvg, mo, expAvgSq, vo, maxExpAvgSq, xo, length, bytes, bytes);
+    }
+
+    /** As above, {@code paramBytes} per parameter and gradient element, {@code stateBytes} per moment element. */
+    private static void checkSegmentsDisjoint(MemorySegment param, long po, MemorySegment grad, long go,
+            MemorySegment expAvg, long mo, MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo,
+            long length, int paramBytes, int stateBytes) {
         if (length == 0) {
             return;
         }
-        overlap("param", param, po, "grad", grad, go, length, bytes);
-        overlap("param", param, po, "expAvg", expAvg, mo, length, bytes);
-        overlap("param", param, po, "expAvgSq", expAvgSq, vo, length, bytes);
-        overlap("expAvg", expAvg, mo, "grad", grad, go, length, bytes);
-        overlap("expAvg", expAvg, mo, "expAvgSq", expAvgSq, vo, length, bytes);
-        overlap("expAvgSq", expAvgSq, vo, "grad", grad, go, length, bytes);
+        Range p = new Range("param", param, po, paramBytes, length), g = new Range("grad", grad, go, paramBytes, length);
+        Range m = new Range("expAvg", expAvg, mo, stateBytes, length), v = new Range("expAvgSq", expAvgSq, vo, stateBytes, length);
+        p.checkDisjoint(g);
+        p.checkDisjoint(m);
+        p.checkDisjoint(v);
+        m.checkDisjoint(g);
+        m.checkDisjoint(v);
+        v.checkDisjoint(g);
         if (maxExpAvgSq != null) {
-            overlap("maxExpAvgSq", maxExpAvgSq, xo, "param", param, po, length, bytes);
-            overlap("maxExpAvgSq", maxExpAvgSq, xo, "grad", grad, go, length, bytes);
-            overlap("maxExpAvgSq", maxExpAvgSq, xo, "expAvg", expAvg, mo, length, bytes);
-            overlap("maxExpAvgSq", maxExpAvgSq, xo, "expAvgSq", expAvgSq, vo, length, bytes);
+            Range x = new Range("maxExpAvgSq", maxExpAvgSq, xo, stateBytes, length);
+            x.checkDisjoint(p);
+            x.checkDisjoint(g);
+            x.checkDisjoint(m);
+            x.checkDisjoint(v);
         }
     }
 
-    private static void overlap(String a, MemorySegment sa, long offA, String b, MemorySegment sb, long offB,
-            long length, int bytes) {
-        if (sa.isNative() != sb.isNative()) {
-            return; // native memory and a Java array never share bytes
-        }
-        boolean overlaps;
-        if (sa.isNative()) {
-            long startA = sa.address() + offA * bytes, startB = sb.address() + offB * bytes, span = length * bytes;
-            overlaps = startA < startB + span && startB < startA + span;
-        } else {
-            // heap (possibly read-only) views: let the JDK compare backing arrays and ranges
-            overlaps = sa.asSlice(offA * bytes, length * bytes).asOverlappingSlice(sb.asSlice(offB * bytes, length * bytes))
-                    .isPresent();
-        }
-        if (overlaps) {
-            throw new IllegalArgumentException(a + " range starting at element " + offA + " overlaps " + b
-                    + " range starting at element " + offB + " (length " + length + ")");
+    /** {@code length} elements of {@code bytes} bytes from element {@code offset} of {@code segment}. */
+    private record Range(String name, MemorySegment segment, long offset, int bytes, long length) {
+        void checkDisjoint(Range o) {
+            if (segment.isNative() != o.segment.isNative()) {
+                return; // native memory and a Java array never share bytes
+            }
+            boolean overlaps;
+            long start = offset * bytes, span = length * bytes, oStart = o.offset * o.bytes, oSpan = o.length * o.bytes;
+            if (segment.isNative()) {
+                long a = segment.address() + start, b = o.segment.address() + oStart;
+                overlaps = a < b + oSpan && b < a + span;
+            } else {
+                // heap (possibly read-only) views: let the JDK compare backing arrays and ranges
+                overlaps = segment.asSlice(start, span).asOverlappingSlice(o.segment.asSlice(oStart, oSpan)).isPresent();
+            }
+            if (overlaps) {
+                throw new IllegalArgumentException(name + " range starting at element " + offset + " overlaps " + o.name
+                        + " range starting at element " + o.offset + " (length " + length + ")");
+            }
         }
     }
 
