@@ -102,6 +102,10 @@ public final class ShardedOptimizer implements AutoCloseable {
                     + " parameters: not supported when sharding yet (sharded checkpoints gather the moments in the "
                     + "parameters' precision)");
         }
+        if (o.paramGroups().get(0).stochasticRoundingSeed() != null) {
+            throw new IllegalArgumentException("the shard's optimizer rounds stochastically: not supported when sharding yet "
+                    + "(its random bits are indexed by the position in the shard, not in each parameter)");
+        }
         this.optimizer = o;
         List<DataBuffer> grads = new ArrayList<>();
         long at = 0;

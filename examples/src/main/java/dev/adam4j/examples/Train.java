@@ -47,7 +47,10 @@ public final class Train {
                                     bf16: all of them bf16 (the passes widen the weights to f32,
                                     gradients are rounded to bf16), as torch.optim.Adam(fused=True)
                                     steps torch.bfloat16 tensors;
-                                    f32-bf16-moments: f32 parameters and gradients, bf16 moments
+                                    f32-bf16-moments: f32 parameters and gradients, bf16 moments;
+                                    bf16-split: bf16 parameters and gradients, the optimizer keeping
+                                    exact f32 master weights (their low halves) and f32 moments;
+                                    bf16-sr: as bf16, the parameters rounded stochastically
               --seed S              data and initialisation seed (default 7)
               --checkpoint PATH     checkpoint file (default runs/spirals.safetensors)
               --checkpoint-every K  save every K steps (default 250; 0: only at the end)
@@ -79,9 +82,14 @@ public final class Train {
         /** Everything bf16, stepped as PyTorch's fused CPU Adam steps torch.bfloat16 tensors. */
         BF16("bf16", Precision.BF16, "parameters, gradients and moments bf16"),
         /** f32 parameters and gradients, bf16 moments ({@link AdamOptions#stateDtype}). */
-        F32_BF16_MOMENTS("f32-bf16-moments", Precision.F32, "f32 parameters and gradients, bf16 moments");
-        // BF16_SPLIT("bf16-split", Precision.BF16, "bf16 parameters with split f32 master weights"): to be added
-        // (bf16 parameters, the optimizer keeping the f32 remainder): its constant here and its case in optimizer().
+        F32_BF16_MOMENTS("f32-bf16-moments", Precision.F32, "f32 parameters and gradients, bf16 moments"),
+        /**
+         * bf16 parameters and gradients (what the model reads and writes), the optimizer keeping the low
+         * halves of f32 master weights and f32 moments ({@link AdamOptions#splitMasterWeights}): f32 Adam.
+         */
+        BF16_SPLIT("bf16-split", Precision.BF16, "bf16 parameters with split f32 master weights, f32 moments"),
+        /** Everything bf16, the parameters rounded stochastically ({@link AdamOptions#stochasticRounding}, the run's seed). */
+        BF16_SR("bf16-sr", Precision.BF16, "parameters, gradients and moments bf16, parameters rounded stochastically");
 
         final String flag;
         /** What the model stores its parameters and gradients in. */
@@ -95,11 +103,13 @@ public final class Train {
             this.description = description;
         }
 
-        /** The optimizer of this layout over the model's parameters. */
-        Adam optimizer(List<Param> params, AdamOptions options) {
+        /** The optimizer of this layout over the model's parameters; {@code seed} seeds stochastic rounding. */
+        Adam optimizer(List<Param> params, AdamOptions options, long seed) {
             return switch (this) {
                 case F32, BF16 -> new Adam(params, options); // the state has the parameters' precision
                 case F32_BF16_MOMENTS -> new Adam(params, options.stateDtype(Precision.BF16));
+                case BF16_SPLIT -> new Adam(params, options.splitMasterWeights(true));
+                case BF16_SR -> new Adam(params, options.stochasticRounding(seed));
             };
         }
 
@@ -263,7 +273,7 @@ public final class Train {
             throws CheckpointException, java.io.IOException {
         Spirals data = new Spirals(1000, seed);
         Mlp model = new Mlp(hidden, seed, 1, precision.parameters);
-        Adam opt = precision.optimizer(model.params(), AdamOptions.of().lr(lr));
+        Adam opt = precision.optimizer(model.params(), AdamOptions.of().lr(lr), seed);
         LambdaLR scheduler = schedule.attach(opt, steps);
         int start = 0;
         if (resume) {

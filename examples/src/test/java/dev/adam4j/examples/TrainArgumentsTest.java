@@ -43,7 +43,7 @@ class TrainArgumentsTest {
             "--steps 0|--steps must be positive, got 0",
             "--resume --checkpoint /nonexistent/x.safetensors|--resume: there is no checkpoint at /nonexistent/x.safetensors",
             "--frobnicate|unknown option --frobnicate",
-            "--precision fp8|--precision must be one of f32, bf16, f32-bf16-moments, got 'fp8'",
+            "--precision fp8|--precision must be one of f32, bf16, f32-bf16-moments, bf16-split, bf16-sr, got 'fp8'",
             "--precision|--precision needs a value",
             "--precision bf16 --workers 2|--precision bf16 trains in one process: it cannot be combined with --workers",
             "--precision f32-bf16-moments --throughput|--precision f32-bf16-moments trains in one process: it cannot be combined with --throughput"})

@@ -33,7 +33,10 @@ import java.util.Objects;
  * {@link Precision#F16} bits, computed in f32 as PyTorch's fused CPU kernel does) with an offset per
  * buffer, or {@link MemorySegment}s (heap or native, any alignment) holding values of any
  * {@link Precision} in the platform's native byte order, with element offsets. Buffers must not overlap, except that a
- * gradient may be read-only. All buffers of one call have the same precision.
+ * gradient may be read-only. All buffers of one call have the same precision, except in two layouts: f32 parameters
+ * with 16-bit moments, and bf16 parameters with split f32 master weights ({@code stepSplit}: bf16 parameters, their
+ * low halves and gradients, f32 moments). {@code stepStochastic} is the bf16 step with the parameter rounded
+ * stochastically ({@link StochasticRounding}).
  *
  * <h2>Validation</h2>
  * Every argument is checked before anything is written: a bad one throws
@@ -196,6 +199,169 @@ public final class AdamKernels {
         if (h.amsgrad()) checkSegment("maxExpAvgSq", maxExpAvgSq, maxExpAvgSqOffset, length, Short.BYTES, true);
         checkSegmentsDisjoint(param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
                 h.amsgrad() ? maxExpAvgSq : null, maxExpAvgSqOffset, length, Float.BYTES, Short.BYTES);
+    }
+
+    /**
+     * One Adam step on bf16 parameters with split f32 master weights: {@code param} holds the bf16 the
+     * model reads (each master weight's high 16 bits), {@code paramLow} the master weights' low 16 bits,
+     * {@code grad} bf16 gradients, the moments f32. The master weight
+     * {@link ReducedFloats#splitToFloat splitToFloat(param, paramLow)} gets exactly the f32 step of the
+     * f32 overload (bit for bit what it computes on the joined values, the widened gradients and the
+     * same moments) and is split back by truncation ({@link ReducedFloats#splitHigh},
+     * {@link ReducedFloats#splitLow}): the bf16 view is the master rounded toward zero. Zero low halves
+     * make the master equal the bf16. 28 bytes an element per step (36 with AMSGrad), as f32.
+     *
+     * @throws IllegalArgumentException for a bad argument, before anything is written
+     */
+    public static void stepSplit(AdamHyperparameters h, long t, double gradScale,
+            short[] param, int paramOffset, short[] paramLow, int paramLowOffset, short[] grad, int gradOffset,
+            float[] expAvg, int expAvgOffset, float[] expAvgSq, int expAvgSqOffset,
+            float[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
+        validateSplit(h, t, gradScale, param, paramOffset, paramLow, paramLowOffset, grad, gradOffset, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+        provider().adamHalf().stepSplit(h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
+                param, paramOffset, paramLow, paramLowOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                maxExpAvgSq, maxExpAvgSqOffset, length);
+    }
+
+    /** Every check of the split array {@code stepSplit}, without stepping. */
+    public static void validateSplit(AdamHyperparameters h, long t, double gradScale,
+            short[] param, int paramOffset, short[] paramLow, int paramLowOffset, short[] grad, int gradOffset,
+            float[] expAvg, int expAvgOffset, float[] expAvgSq, int expAvgSqOffset,
+            float[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
+        checkArrays(h, t, gradScale, param, len(param), paramOffset, grad, len(grad), gradOffset,
+                expAvg, len(expAvg), expAvgOffset, expAvgSq, len(expAvgSq), expAvgSqOffset,
+                maxExpAvgSq, len(maxExpAvgSq), maxExpAvgSqOffset, length);
+        checkRange("paramLow", len(paramLow), paramLowOffset, length);
+        if (length > 0) { // short[] and float[] never alias: paramLow against the other 16-bit buffers
+            overlap("paramLow", paramLow, paramLowOffset, "param", param, paramOffset, length);
+            overlap("paramLow", paramLow, paramLowOffset, "grad", grad, gradOffset, length);
+        }
+    }
+
+    /**
+     * The split step over segments: {@code param}, {@code paramLow} and {@code grad} hold bf16 bits (2
+     * bytes an element), the moments f32, all in native byte order; offsets are element indices.
+     *
+     * @throws IllegalArgumentException for a bad argument
+     * @throws IllegalStateException if a segment's arena is closed or it is confined to another thread
+     */
+    public static void stepSplit(AdamHyperparameters h, long t, double gradScale,
+            MemorySegment param, long paramOffset, MemorySegment paramLow, long paramLowOffset,
+            MemorySegment grad, long gradOffset, MemorySegment expAvg, long expAvgOffset,
+            MemorySegment expAvgSq, long expAvgSqOffset, MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length) {
+        validateSplit(h, t, gradScale, param, paramOffset, paramLow, paramLowOffset, grad, gradOffset, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+        provider().adamHalf().stepSplit(h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
+                param, paramOffset, paramLow, paramLowOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                maxExpAvgSq, maxExpAvgSqOffset, length);
+    }
+
+    /**
+     * Every check of the split segment {@code stepSplit}, without stepping: callers that make several
+     * kernel calls validate all of them first.
+     *
+     * @throws IllegalArgumentException for a bad argument
+     * @throws IllegalStateException if a segment's arena is closed or it is confined to another thread
+     */
+    public static void validateSplit(AdamHyperparameters h, long t, double gradScale,
+            MemorySegment param, long paramOffset, MemorySegment paramLow, long paramLowOffset,
+            MemorySegment grad, long gradOffset, MemorySegment expAvg, long expAvgOffset,
+            MemorySegment expAvgSq, long expAvgSqOffset, MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length) {
+        checkScalars(h, t, gradScale);
+        checkLength(length);
+        checkSegment("param", param, paramOffset, length, Short.BYTES, true);
+        checkSegment("paramLow", paramLow, paramLowOffset, length, Short.BYTES, true);
+        checkSegment("grad", grad, gradOffset, length, Short.BYTES, false);
+        checkSegment("expAvg", expAvg, expAvgOffset, length, Float.BYTES, true);
+        checkSegment("expAvgSq", expAvgSq, expAvgSqOffset, length, Float.BYTES, true);
+        if (h.amsgrad()) checkSegment("maxExpAvgSq", maxExpAvgSq, maxExpAvgSqOffset, length, Float.BYTES, true);
+        checkSegmentsDisjoint(param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                h.amsgrad() ? maxExpAvgSq : null, maxExpAvgSqOffset, length, Short.BYTES, Float.BYTES);
+        if (length > 0) {
+            Range low = new Range("paramLow", paramLow, paramLowOffset, Short.BYTES, length);
+            low.checkDisjoint(new Range("param", param, paramOffset, Short.BYTES, length));
+            low.checkDisjoint(new Range("grad", grad, gradOffset, Short.BYTES, length));
+            low.checkDisjoint(new Range("expAvg", expAvg, expAvgOffset, Float.BYTES, length));
+            low.checkDisjoint(new Range("expAvgSq", expAvgSq, expAvgSqOffset, Float.BYTES, length));
+            if (h.amsgrad()) low.checkDisjoint(new Range("maxExpAvgSq", maxExpAvgSq, maxExpAvgSqOffset, Float.BYTES, length));
+        }
+    }
+
+    /**
+     * The bf16 step ({@link Precision#BF16} buffers throughout, as the 16-bit array overload) with the
+     * parameter rounded stochastically instead of to nearest even; the moments are still rounded to
+     * nearest even. Element {@code i} of the call rounds with the 16 bits
+     * {@link StochasticRounding#bits StochasticRounding.bits(StochasticRounding.key(seed, t), indexBase + i)}
+     * ({@link ReducedFloats#floatToBf16Stochastic}): unbiased, reproducible, and the same whatever the
+     * vector width or how a parameter is cut into calls, given that each call passes as
+     * {@code indexBase} the index of its first element within the parameter.
+     *
+     * @param seed any value; one per parameter (or per run) keeps streams apart
+     * @param indexBase the index within its parameter of element {@code paramOffset}; ≥ 0
+     * @throws IllegalArgumentException for a bad argument, before anything is written
+     */
+    public static void stepStochastic(AdamHyperparameters h, long t, double gradScale, long seed, long indexBase,
+            short[] param, int paramOffset, short[] grad, int gradOffset,
+            short[] expAvg, int expAvgOffset, short[] expAvgSq, int expAvgSqOffset,
+            short[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
+        validateStochastic(h, t, gradScale, seed, indexBase, param, paramOffset, grad, gradOffset, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+        provider().adamHalf().stepStochastic(h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
+                StochasticRounding.key(seed, t), indexBase, param, paramOffset, grad, gradOffset, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+    }
+
+    /** Every check of the stochastic-rounding array {@code stepStochastic}, without stepping. */
+    public static void validateStochastic(AdamHyperparameters h, long t, double gradScale, long seed, long indexBase,
+            short[] param, int paramOffset, short[] grad, int gradOffset,
+            short[] expAvg, int expAvgOffset, short[] expAvgSq, int expAvgSqOffset,
+            short[] maxExpAvgSq, int maxExpAvgSqOffset, int length) {
+        checkArrays(h, t, gradScale, param, len(param), paramOffset, grad, len(grad), gradOffset,
+                expAvg, len(expAvg), expAvgOffset, expAvgSq, len(expAvgSq), expAvgSqOffset,
+                maxExpAvgSq, len(maxExpAvgSq), maxExpAvgSqOffset, length);
+        checkIndexBase(indexBase, length);
+    }
+
+    /**
+     * The stochastic-rounding bf16 step over segments of bf16 bits in native byte order; offsets are
+     * element indices.
+     *
+     * @throws IllegalArgumentException for a bad argument
+     * @throws IllegalStateException if a segment's arena is closed or it is confined to another thread
+     */
+    public static void stepStochastic(AdamHyperparameters h, long t, double gradScale, long seed, long indexBase,
+            MemorySegment param, long paramOffset, MemorySegment grad, long gradOffset,
+            MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
+            MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length) {
+        validateStochastic(h, t, gradScale, seed, indexBase, param, paramOffset, grad, gradOffset, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+        provider().adamHalf().stepStochastic(h, StepScalars.negStepSize(h, t), StepScalars.bc2Sqrt(h, t), gradScale,
+                StochasticRounding.key(seed, t), indexBase, param, paramOffset, grad, gradOffset, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+    }
+
+    /**
+     * Every check of the stochastic-rounding segment {@code stepStochastic}, without stepping.
+     *
+     * @throws IllegalArgumentException for a bad argument
+     * @throws IllegalStateException if a segment's arena is closed or it is confined to another thread
+     */
+    public static void validateStochastic(AdamHyperparameters h, long t, double gradScale, long seed, long indexBase,
+            MemorySegment param, long paramOffset, MemorySegment grad, long gradOffset,
+            MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
+            MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length) {
+        validate(h, t, gradScale, Precision.BF16, param, paramOffset, grad, gradOffset, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+        checkIndexBase(indexBase, length);
+    }
+
+    private static void checkIndexBase(long indexBase, long length) {
+        if (indexBase < 0 || indexBase > Long.MAX_VALUE - length) {
+            throw new IllegalArgumentException("Invalid indexBase: " + indexBase
+                    + " (the index of the call's first element within its parameter: >= 0, and indexBase + length"
+                    + " must not overflow)");
+        }
     }
 
     private static void checkReduced(Precision storage) {

@@ -24,6 +24,48 @@ public final class ReducedFloats {
         return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
     }
 
+    /**
+     * f32 to bf16 bits, rounded stochastically with {@code random}'s low 16 bits {@code r}: the bf16 of
+     * {@code (bits + r) >>> 16}, so a value rounds away from zero with probability equal to the fraction
+     * of a bf16 ulp that truncation would drop (exactly {@code dropped/65536} over uniform {@code r}), and
+     * the rounding is unbiased. A bf16 value (low half zero) is kept whatever {@code r}; ±0 stay ±0; an
+     * infinity stays infinite (its low half is zero); a finite value above the largest bf16
+     * ({@code 0x7F7F}) rounds to infinity with the probability of its fraction, as rounding up would.
+     * A NaN goes through {@link #floatToBf16} (quiet, sign kept): adding {@code r} to a NaN could
+     * carry into the sign bit.
+     */
+    public static short floatToBf16Stochastic(float f, int random) {
+        int bits = Float.floatToRawIntBits(f);
+        if (f != f) return floatToBf16(f);
+        return (short) ((bits + (random & 0xFFFF)) >>> 16);
+    }
+
+    /**
+     * The f32 value held as a split pair: {@code high}, a bf16 (the value's top 16 bits, what a model
+     * reads), and {@code low}, the bottom 16 bits of the f32 (the split master weight's other half).
+     * Exact: every f32 is one pair.
+     */
+    public static float splitToFloat(short high, short low) {
+        return Float.intBitsToFloat((high & 0xFFFF) << 16 | (low & 0xFFFF));
+    }
+
+    /**
+     * The high half of {@code f}'s split pair: its top 16 bits, the bf16 value truncated toward zero
+     * (not rounded: the pair must hold exactly {@code f}, and rounding the high half would leave the low
+     * half unable to represent a negative remainder). A NaN's high half is made quiet, as
+     * {@link #floatToBf16} does, so the bf16 view of a NaN is never an infinity; the pair then still
+     * holds a NaN of the same sign (payloads are unspecified).
+     */
+    public static short splitHigh(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        return (short) (f != f ? (bits >>> 16) | 0x0040 : bits >>> 16);
+    }
+
+    /** The low half of {@code f}'s split pair: its bottom 16 bits. */
+    public static short splitLow(float f) {
+        return (short) Float.floatToRawIntBits(f);
+    }
+
     /** binary16 bits to f32: exact ({@link Float#float16ToFloat}). */
     public static float f16ToFloat(short bits) {
         return Float.float16ToFloat(bits);

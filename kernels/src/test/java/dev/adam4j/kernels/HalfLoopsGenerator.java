@@ -9,8 +9,8 @@ import java.util.function.BinaryOperator;
 
 /**
  * Writes the vector loops of {@code PanamaAdamHalf} (between its GENERATED markers): one loop per
- * format (bf16, f16), layout (16-bit parameters, or f32 parameters with 16-bit moments) and memory
- * kind (arrays, segments).
+ * format (bf16, f16), layout ({@link Layout}: 16-bit parameters, f32 parameters with 16-bit moments,
+ * and, for bf16 only, split master weights and stochastic rounding) and memory kind (arrays, segments).
  *
  * <p>Why generated: C2 stops inlining the program's own methods once a compilation has parsed
  * {@code NodeCountInliningCutoff} (18,000) nodes, while the Vector API's {@code @ForceInline} methods
@@ -76,18 +76,46 @@ public final class HalfLoopsGenerator {
             "FloatVector root = u.sqrt();",
             "FloatVector pn = p.mul(paramMul).add(m.mul(negStep).div((epsHat ? root : root.div(bc2)).add(eps)));");
 
-    static String loop(boolean bf16, boolean mixed, boolean arrays) {
+    /**
+     * The layouts: all 16-bit, f32 parameters with 16-bit moments, split bf16 master weights (bf16 high
+     * halves, low halves, bf16 gradient, f32 moments), and all bf16 with the parameter rounded
+     * stochastically.
+     */
+    enum Layout { HALF, MIXED, SPLIT, STOCHASTIC }
+
+    /** The per-element random bits of {@code StochasticRounding.bits}, into {@code IntVector rr}. */
+    static final List<String> RANDOM_BITS = List.of(
+            "IntVector rx = iota.add((int) (indexBase + i)).mul(INDEX_MUL).lanewise(XOR, key);",
+            "IntVector r1 = rx.lanewise(LSHR, 16).lanewise(XOR, rx).mul(FMIX_1);",
+            "IntVector r2 = r1.lanewise(LSHR, 13).lanewise(XOR, r1).mul(FMIX_2);",
+            "IntVector rr = r2.lanewise(LSHR, 16).lanewise(XOR, r2).and(0xFFFF);");
+
+    static String loop(Layout layout, boolean bf16, boolean arrays) {
+        boolean mixed = layout == Layout.MIXED, split = layout == Layout.SPLIT;
+        boolean f32Moments = split, f32Params = mixed;
         String fmt = bf16 ? "bf16" : "f16";
-        String name = fmt + (mixed ? "Moments" : "");
-        String what = mixed ? "f32 parameters and gradients, " + fmt + " moments" : fmt + " parameters, gradients and state";
+        String name = switch (layout) {
+            case HALF -> fmt;
+            case MIXED -> fmt + "Moments";
+            case SPLIT -> "bf16Split";
+            case STOCHASTIC -> "bf16Stochastic";
+        };
+        String what = switch (layout) {
+            case HALF -> fmt + " parameters, gradients and state";
+            case MIXED -> "f32 parameters and gradients, " + fmt + " moments";
+            case SPLIT -> "split bf16 parameters (high and low halves of f32 master weights), bf16 gradients, f32 moments";
+            case STOCHASTIC -> "bf16 parameters, gradients and state, the parameter rounded stochastically";
+        };
+        String extra = layout == Layout.STOCHASTIC ? "int key, long indexBase,\n            " : "";
         String sig;
         List<String> head;
         BinaryOperator<String> ld16, ldf;
         String st16, stf, doc;
         if (arrays) {
-            String tp = mixed ? "float[]" : "short[]";
-            sig = tp + " param, int po, " + tp + " grad, int go, short[] expAvg, int mo,\n"
-                    + "            short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int bound";
+            String tp = mixed ? "float[]" : "short[]", mp = f32Moments ? "float[]" : "short[]";
+            sig = tp + " param, int po, " + (split ? "short[] paramLow, int lo, " : "") + tp + " grad, int go, "
+                    + mp + " expAvg, int mo,\n"
+                    + "            " + mp + " expAvgSq, int vo, " + mp + " maxExpAvgSq, int xo, int bound";
             head = List.of("final int n = S.length();", "for (int i = 0; i < bound; i += n) {");
             ld16 = (a, o) -> "ShortVector.fromArray(H, " + a + ", " + o + " + i)";
             ldf = (a, o) -> "FloatVector.fromArray(S, " + a + ", " + o + " + i)";
@@ -95,10 +123,11 @@ public final class HalfLoopsGenerator {
             stf = st16;
             doc = "over arrays; {@code bound} in elements";
         } else {
-            sig = "MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,\n"
+            sig = "MemorySegment param, long po, " + (split ? "MemorySegment paramLow, long lo, " : "")
+                    + "MemorySegment grad, long go, MemorySegment expAvg, long mo,\n"
                     + "            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long bound";
             head = List.of("final long n = S.length();", "for (long i = 0; i < bound; i += n) {",
-                    "    long so = i * Short.BYTES" + (mixed ? ", fo = i * Float.BYTES;" : ";"));
+                    "    long so = i * Short.BYTES" + (mixed || split ? ", fo = i * Float.BYTES;" : ";"));
             ld16 = (a, o) -> "ShortVector.fromMemorySegment(H, " + a + ", " + o + " + so, NATIVE)";
             ldf = (a, o) -> "FloatVector.fromMemorySegment(S, " + a + ", " + o + " + fo, NATIVE)";
             st16 = "%s.intoMemorySegment(%s, %s + so, NATIVE);";
@@ -109,45 +138,80 @@ public final class HalfLoopsGenerator {
         if (mixed) {
             body.add("FloatVector p = " + ldf.apply("param", "po") + ";");
             body.add("FloatVector g0 = " + ldf.apply("grad", "go") + ";");
+        } else if (split) {
+            body.add("FloatVector p = ((IntVector) " + ld16.apply("param", "po") + ".convertShape(S2I, I, 0)).lanewise(LSHL, 16)"
+                    + ".or(((IntVector) " + ld16.apply("paramLow", "lo") + ".convertShape(S2I, I, 0)).and(0xFFFF)).reinterpretAsFloats();");
+            body.addAll(widen(bf16, ld16.apply("grad", "go"), "g0"));
         } else {
             body.addAll(widen(bf16, ld16.apply("param", "po"), "p"));
             body.addAll(widen(bf16, ld16.apply("grad", "go"), "g0"));
         }
-        body.addAll(widen(bf16, ld16.apply("expAvg", "mo"), "m0"));
-        body.addAll(widen(bf16, ld16.apply("expAvgSq", "vo"), "v0"));
+        if (f32Moments) {
+            body.add("FloatVector m0 = " + ldf.apply("expAvg", "mo") + ";");
+            body.add("FloatVector v0 = " + ldf.apply("expAvgSq", "vo") + ";");
+        } else {
+            body.addAll(widen(bf16, ld16.apply("expAvg", "mo"), "m0"));
+            body.addAll(widen(bf16, ld16.apply("expAvgSq", "vo"), "v0"));
+        }
         body.addAll(MOMENTS);
         body.add("FloatVector u = v;");
         body.add("if (amsgrad) {");
-        widen(bf16, ld16.apply("maxExpAvgSq", "xo"), "x0").forEach(s -> body.add("    " + s));
-        body.add("    u = x0.max(v);");
-        narrow(bf16, "u", "nu").forEach(s -> body.add("    " + s));
-        body.add("    " + st16.formatted("nu", "maxExpAvgSq", "xo"));
+        if (f32Moments) {
+            body.add("    u = " + ldf.apply("maxExpAvgSq", "xo") + ".max(v);");
+            body.add("    " + stf.formatted("u", "maxExpAvgSq", "xo"));
+        } else {
+            widen(bf16, ld16.apply("maxExpAvgSq", "xo"), "x0").forEach(s -> body.add("    " + s));
+            body.add("    u = x0.max(v);");
+            narrow(bf16, "u", "nu").forEach(s -> body.add("    " + s));
+            body.add("    " + st16.formatted("nu", "maxExpAvgSq", "xo"));
+        }
         body.add("}");
         body.addAll(UPDATE);
-        if (mixed) {
-            body.add(stf.formatted("pn", "param", "po"));
-        } else {
-            body.addAll(narrow(bf16, "pn", "np"));
-            body.add(st16.formatted("np", "param", "po"));
+        switch (layout) {
+            case MIXED -> body.add(stf.formatted("pn", "param", "po"));
+            case HALF -> {
+                body.addAll(narrow(bf16, "pn", "np"));
+                body.add(st16.formatted("np", "param", "po"));
+            }
+            case SPLIT -> { // ReducedFloats.splitHigh / splitLow
+                body.add("IntVector npb = pn.reinterpretAsInts(), npt = npb.lanewise(LSHR, 16);");
+                body.add("ShortVector np = (ShortVector) npt.blend(npt.or(0x0040), npb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000))"
+                        + ".convertShape(I2S, H, 0);");
+                body.add("ShortVector nl = (ShortVector) npb.convertShape(I2S, H, 0);");
+                body.add(st16.formatted("np", "param", "po"));
+                body.add(st16.formatted("nl", "paramLow", "lo"));
+            }
+            case STOCHASTIC -> { // ReducedFloats.floatToBf16Stochastic
+                body.addAll(RANDOM_BITS);
+                body.add("IntVector npb = pn.reinterpretAsInts(), npt = npb.lanewise(LSHR, 16);");
+                body.add("ShortVector np = (ShortVector) npb.add(rr).lanewise(LSHR, 16)"
+                        + ".blend(npt.or(0x0040), npb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);");
+                body.add(st16.formatted("np", "param", "po"));
+            }
         }
-        body.addAll(narrow(bf16, "m", "nm"));
-        body.add(st16.formatted("nm", "expAvg", "mo"));
-        body.addAll(narrow(bf16, "v", "nv"));
-        body.add(st16.formatted("nv", "expAvgSq", "vo"));
+        if (f32Moments) {
+            body.add(stf.formatted("m", "expAvg", "mo"));
+            body.add(stf.formatted("v", "expAvgSq", "vo"));
+        } else {
+            body.addAll(narrow(bf16, "m", "nm"));
+            body.add(st16.formatted("nm", "expAvg", "mo"));
+            body.addAll(narrow(bf16, "v", "nv"));
+            body.add(st16.formatted("nv", "expAvgSq", "vo"));
+        }
 
         StringBuilder out = new StringBuilder();
         out.append("    /** ").append(what).append(", ").append(doc).append(". */\n");
         out.append("    private static void ").append(name)
                 .append("(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,\n            ")
-                .append(sig).append(") {\n");
-        for (String s : List.of(
+                .append(extra).append(sig).append(") {\n");
+        List<String> prologue = new ArrayList<>(List.of(
                 "final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);",
                 "final float gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;",
                 "final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;",
                 "final float negStep = c.negStepSize;",
-                "final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;")) {
-            out.append("        ").append(s).append('\n');
-        }
+                "final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;"));
+        if (layout == Layout.STOCHASTIC) prologue.add("final IntVector iota = IntVector.zero(I).addIndex(1);");
+        for (String s : prologue) out.append("        ").append(s).append('\n');
         for (String s : head) out.append("        ").append(s).append('\n');
         for (String s : body) out.append("            ").append(s).append('\n');
         out.append("        }\n    }\n");
@@ -156,10 +220,13 @@ public final class HalfLoopsGenerator {
 
     static String generate(String current) {
         List<String> loops = new ArrayList<>();
-        for (boolean mixed : new boolean[] {false, true}) {
+        for (Layout layout : new Layout[] {Layout.HALF, Layout.MIXED}) {
             for (boolean bf16 : new boolean[] {true, false}) {
-                for (boolean arrays : new boolean[] {true, false}) loops.add(loop(bf16, mixed, arrays));
+                for (boolean arrays : new boolean[] {true, false}) loops.add(loop(layout, bf16, arrays));
             }
+        }
+        for (Layout layout : new Layout[] {Layout.SPLIT, Layout.STOCHASTIC}) { // bf16 only
+            for (boolean arrays : new boolean[] {true, false}) loops.add(loop(layout, true, arrays));
         }
         int i = current.indexOf(BEGIN) + BEGIN.length(), j = current.indexOf(END);
         if (i < BEGIN.length() || j < i) throw new IllegalStateException(TARGET + " lacks the GENERATED markers");

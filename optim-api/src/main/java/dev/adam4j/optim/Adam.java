@@ -33,7 +33,9 @@ import java.util.function.Function;
  * {@link AdamOptions#stateDtype stateDtype(Precision.BF16)} (or {@code F16}), f32 parameters keep bf16
  * (f16) moments: {@code new Adam(params, AdamOptions.of().stateDtype(Precision.BF16))} steps with
  * {@link dev.adam4j.kernels.AdamKernels}' f32-parameter, 16-bit-moment kernel, 20 bytes an element
- * instead of 28.
+ * instead of 28. {@link AdamOptions#splitMasterWeights splitMasterWeights(true)} gives bf16 parameters exact
+ * f32 master weights (the f32 step, f32 moments, the low halves as state); {@link AdamOptions#stochasticRounding
+ * stochasticRounding(seed)} rounds bf16 parameters stochastically.
  *
  * <h2>Extending</h2>
  * A variant that changes the hyperparameters per step (a warm-up, a per-step learning rate)
@@ -146,7 +148,8 @@ public class Adam extends Optimizer {
      * {@code first} is the state of the first (the only one, for separate tensors).
      */
     private record Run(ParamGroup group, int from, int to, AdamState first, long t, AdamHyperparameters h,
-            DataBuffer data, DataBuffer grad, DataBuffer m, DataBuffer v, DataBuffer x) {}
+            DataBuffer data, DataBuffer low, DataBuffer grad, DataBuffer m, DataBuffer v, DataBuffer x,
+            boolean stochastic, long seed) {}
 
     // Reused from step to step (cleared after each): no allocation grows with the parameter count.
     private final List<Run> runs = new ArrayList<>();
@@ -167,8 +170,10 @@ public class Adam extends Optimizer {
     protected void update(Function<Param, DataBuffer> gradOf, double gradScale) {
         try {
             try {
+                int firstId = 0; // the state-dict id of the group's first parameter
                 for (ParamGroup g : paramGroups()) {
-                    plan(g, gradOf, gradScale, created, runs);
+                    plan(g, firstId, gradOf, gradScale, created, runs);
+                    firstId += g.params().size();
                 }
             } catch (RuntimeException | Error e) {
                 for (Param p : created) state.remove(p);
@@ -186,7 +191,7 @@ public class Adam extends Optimizer {
                     List<Param> ps = r.group.params();
                     for (int k = r.from + 1; k < r.to; k++) state.get(ps.get(k)).step = r.t;
                 }
-                parallel.step(r.h, r.t, gradScale, r.data, r.grad, r.m, r.v, r.x);
+                parallel.step(r.h, r.t, gradScale, r.data, r.low, r.grad, r.m, r.v, r.x, r.stochastic, r.seed);
             }
         } finally {
             runs.clear();
@@ -194,10 +199,18 @@ public class Adam extends Optimizer {
         }
     }
 
-    private void plan(ParamGroup group, Function<Param, DataBuffer> gradOf, double gradScale, List<Param> created,
-            List<Run> runs) {
+    /**
+     * Plans the group's kernel calls. A run of adjacent parameters becomes one call, except with
+     * stochastic rounding: there each parameter is its own call, so that its random bits are indexed by
+     * the element's position within the parameter and drawn with the seed {@code groupSeed + id} (its
+     * state-dict id), whatever the layout of the buffers.
+     */
+    private void plan(ParamGroup group, int firstId, Function<Param, DataBuffer> gradOf, double gradScale,
+            List<Param> created, List<Run> runs) {
         List<Param> ps = group.params();
         boolean amsgrad = group.amsgrad();
+        Long srSeed = group.stochasticRoundingSeed();
+        boolean stochastic = srSeed != null;
         int n = ps.size();
         int i = 0;
         while (i < n) {
@@ -217,10 +230,10 @@ public class Adam extends Optimizer {
             // at the same step: one kernel call covers them all (flat views are laid out that way).
             // Adjacency is checked without allocating; the run's buffers are made once at the end.
             DataBuffer lastData = p.data(), lastGrad = grad, lastM = s.expAvg, lastV = s.expAvgSq,
-                    lastX = amsgrad ? s.maxExpAvgSq : null;
+                    lastX = amsgrad ? s.maxExpAvgSq : null, lastLow = s.masterWeightLow;
             long runLength = p.length();
             int j = i + 1;
-            while (j < n) {
+            while (j < n && !stochastic) {
                 Param q = ps.get(j);
                 if (!KernelCall.adjacent(lastData, q.data())) break; // first the cheap test: separate tensors stop here
                 DataBuffer qg = gradOf.apply(q);
@@ -229,17 +242,21 @@ public class Adam extends Optimizer {
                 AdamState qs = stateFor(q, group, amsgrad, created);
                 if (qs.step != s.step || !KernelCall.adjacent(lastGrad, qg)
                         || !KernelCall.adjacent(lastM, qs.expAvg) || !KernelCall.adjacent(lastV, qs.expAvgSq)
-                        || (amsgrad && !KernelCall.adjacent(lastX, qs.maxExpAvgSq))) {
+                        || (amsgrad && !KernelCall.adjacent(lastX, qs.maxExpAvgSq))
+                        || (lastLow != null && !KernelCall.adjacent(lastLow, qs.masterWeightLow))) {
                     break;
                 }
                 lastData = q.data(); lastGrad = qg; lastM = qs.expAvg; lastV = qs.expAvgSq;
                 lastX = amsgrad ? qs.maxExpAvgSq : null;
+                lastLow = qs.masterWeightLow;
                 runLength += q.length();
                 j++;
             }
             DataBuffer data = p.data(), m = s.expAvg, v = s.expAvgSq, x = amsgrad ? s.maxExpAvgSq : null;
+            DataBuffer low = s.masterWeightLow;
             if (j > i + 1) {
                 data = KernelCall.span(data, runLength);
+                if (low != null) low = KernelCall.span(low, runLength);
                 grad = KernelCall.span(grad, runLength);
                 m = KernelCall.span(m, runLength);
                 v = KernelCall.span(v, runLength);
@@ -247,14 +264,15 @@ public class Adam extends Optimizer {
             }
             long t = s.step + 1;
             AdamHyperparameters h = hyperparameters(group, t);
+            long seed = stochastic ? srSeed + firstId + i : 0;
             try {
-                KernelCall.validate(h, t, gradScale, data, grad, m, v, x);
+                KernelCall.validate(h, t, gradScale, data, low, grad, m, v, x, stochastic, seed);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(runName(ps, i, j) + ": " + e.getMessage(), e);
             } catch (IllegalStateException e) {
                 throw new IllegalStateException(runName(ps, i, j) + ": " + e.getMessage(), e);
             }
-            runs.add(new Run(group, i, j, s, t, h, data, grad, m, v, x));
+            runs.add(new Run(group, i, j, s, t, h, data, low, grad, m, v, x, stochastic, seed));
             i = j;
         }
     }

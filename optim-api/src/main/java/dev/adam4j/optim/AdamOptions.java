@@ -22,7 +22,9 @@ import java.util.Set;
  * ({@link #pytorchDefaults}). The state dict, checkpoints and {@code toString} all go through it.
  *
  * <p>{@code stateDtype} is adam4j's: the precision of the moments, when it is not the parameters'
- * (f32 parameters with bf16 or f16 moments; see {@link #stateDtype(Precision)}).
+ * (f32 parameters with bf16 or f16 moments; see {@link #stateDtype(Precision)}). So are
+ * {@code splitMasterWeights} (bf16 parameters with exact f32 master weights, {@link #splitMasterWeights})
+ * and {@code stochasticRounding} (bf16 parameters rounded stochastically, {@link #stochasticRounding}).
  *
  * <p>{@code extra(key, value)} carries hyperparameters of optimizers built on {@link Adam} (a
  * warm-up length, say) and values schedulers write into a group ({@code initial_lr}); they are saved
@@ -31,7 +33,7 @@ import java.util.Set;
 public final class AdamOptions {
     /** The built-in keys, as PyTorch names them in {@code param_groups}; every other key is an extra. */
     static final Set<String> KEYS = Set.of("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize",
-            "decoupled_weight_decay", "eps_mode", "state_dtype", "foreach", "capturable", "differentiable", "fused", "params",
+            "decoupled_weight_decay", "eps_mode", "state_dtype", "split_master_weights", "stochastic_rounding_seed", "foreach", "capturable", "differentiable", "fused", "params",
             "param_names");
     /** PyTorch's keys that adam4j accepts for compatibility and ignores (null or a boolean). */
     private static final List<String> IGNORED = List.of("foreach", "capturable", "differentiable", "fused");
@@ -44,6 +46,8 @@ public final class AdamOptions {
     Boolean amsgrad, maximize, decoupledWeightDecay;
     EpsilonMode epsMode;
     Precision stateDtype; // null, also when complete: the state has each parameter's precision
+    Boolean splitMasterWeights; // null (also when complete): off
+    Long stochasticRoundingSeed; // null (also when complete): round to nearest even
     final Map<String, Double> extras;
 
     private AdamOptions(Map<String, Double> extras) {
@@ -55,6 +59,7 @@ public final class AdamOptions {
         o.lr = lr; o.beta1 = beta1; o.beta2 = beta2; o.eps = eps; o.weightDecay = weightDecay;
         o.amsgrad = amsgrad; o.maximize = maximize; o.decoupledWeightDecay = decoupledWeightDecay;
         o.epsMode = epsMode; o.stateDtype = stateDtype;
+        o.splitMasterWeights = splitMasterWeights; o.stochasticRoundingSeed = stochasticRoundingSeed;
         return o;
     }
 
@@ -141,6 +146,56 @@ public final class AdamOptions {
         AdamOptions o = copy(); o.stateDtype = v; return o;
     }
 
+    /**
+     * bf16 parameters with split f32 master weights ({@code true}): each parameter stays a plain bf16
+     * tensor that the model reads, and the optimizer keeps, as state buffer {@code master_weight_low}, the
+     * low 16 bits of an f32 master weight whose high 16 bits are the bf16 itself. The step is exactly the
+     * f32 Adam step on the master weights (bit for bit), with f32 moments; the bf16 the model then reads
+     * is the new master truncated toward zero ({@link dev.adam4j.kernels.AdamKernels#stepSplit}). Memory
+     * per element: 2 (bf16) + 2 (low half) + 8 (f32 moments) bytes, the same as f32 Adam, and 28 bytes
+     * moved per step, as f32. A new state starts with zero low halves, so the master is the bf16 value.
+     *
+     * <p>Checked when the group is made: for BF16 parameters only (named in the message), with f32
+     * moments (a {@link #stateDtype} other than F32 is refused), not with {@link #stochasticRounding}
+     * (nothing is rounded). Like the state dtype it is part of how the optimizer is built: it appears in
+     * the state dict as {@code split_master_weights}, and {@link Optimizer#loadStateDict} keeps the
+     * optimizer's own.
+     */
+    public AdamOptions splitMasterWeights(boolean v) {
+        AdamOptions o = copy(); o.splitMasterWeights = v; return o;
+    }
+
+    /**
+     * Stochastic rounding of the group's bf16 parameters, with random bits drawn from {@code seed}:
+     * the all-bf16 step (PyTorch's fused-kernel contract) with only the final rounding of the parameter
+     * changed, unbiased instead of to nearest even, so that updates smaller than half a bf16 ulp still
+     * move the weights on average ({@link dev.adam4j.kernels.AdamKernels#stepStochastic}); the moments are
+     * still rounded to nearest even. The bits of element {@code i} of the parameter with state-dict id
+     * {@code k} at step {@code t} are a hash of ({@code seed + k}, {@code t}, {@code i}), so a run is
+     * reproducible and independent of the thread count, chunking and vector width.
+     *
+     * <p>Checked when the group is made: for BF16 parameters only, and not with
+     * {@link #splitMasterWeights}. In the state dict as {@code stochastic_rounding_seed} (an integer);
+     * {@link Optimizer#loadStateDict} keeps the optimizer's own, as for the state dtype.
+     */
+    public AdamOptions stochasticRounding(long seed) {
+        AdamOptions o = copy(); o.stochasticRoundingSeed = seed; return o;
+    }
+
+    /** A copy with {@code from}'s layout options (state dtype, split master weights, stochastic rounding): for loadStateDict. */
+    AdamOptions withLayoutOf(AdamOptions from) {
+        AdamOptions o = copy();
+        o.stateDtype = from.stateDtype;
+        o.splitMasterWeights = from.splitMasterWeights;
+        o.stochasticRoundingSeed = from.stochasticRoundingSeed;
+        return o;
+    }
+
+    /** Whether split master weights are on (complete or not: unset is off). */
+    boolean split() {
+        return Boolean.TRUE.equals(splitMasterWeights);
+    }
+
     /** An optimizer-specific hyperparameter (finite), or a value a scheduler keeps in the group. */
     public AdamOptions extra(String key, double value) {
         Objects.requireNonNull(key, "key");
@@ -165,6 +220,8 @@ public final class AdamOptions {
         if (decoupledWeightDecay != null) o.decoupledWeightDecay = decoupledWeightDecay;
         if (epsMode != null) o.epsMode = epsMode;
         if (stateDtype != null) o.stateDtype = stateDtype;
+        if (splitMasterWeights != null) o.splitMasterWeights = splitMasterWeights;
+        if (stochasticRoundingSeed != null) o.stochasticRoundingSeed = stochasticRoundingSeed;
         o.extras.putAll(extras);
         return o;
     }
@@ -183,7 +240,8 @@ public final class AdamOptions {
      * ({@code betas} a 2-list; {@code foreach}, {@code capturable}, {@code differentiable}, {@code fused}
      * as PyTorch reports them on CPU), then our {@code eps_mode} (lower case), our {@code state_dtype}
      * when it is set (PyTorch's name of the dtype: {@code "bfloat16"}, {@code "float16"}, {@code "float32"},
-     * {@code "float64"}) and the extras. A new map.
+     * {@code "float64"}), {@code split_master_weights} (true) and {@code stochastic_rounding_seed} (a
+     * {@code Long}) when they are on, and the extras. A new map.
      */
     Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -200,6 +258,8 @@ public final class AdamOptions {
         m.put("decoupled_weight_decay", decoupledWeightDecay);
         m.put("eps_mode", epsMode.name().toLowerCase(Locale.ROOT));
         if (stateDtype != null) m.put("state_dtype", torchName(stateDtype));
+        if (split()) m.put("split_master_weights", true);
+        if (stochasticRoundingSeed != null) m.put("stochastic_rounding_seed", stochasticRoundingSeed);
         m.putAll(extras);
         return m;
     }
@@ -244,6 +304,20 @@ public final class AdamOptions {
                             + "' is not one of float32, float64, bfloat16, float16");
                 }
                 r = r.stateDtype(sp);
+            }
+            Object split = o.get("split_master_weights");
+            if (split != null) {
+                if (!(split instanceof Boolean b)) {
+                    throw new IllegalArgumentException(where + ".split_master_weights must be a boolean, got " + split);
+                }
+                r = r.splitMasterWeights(b);
+            }
+            Object seed = o.get("stochastic_rounding_seed");
+            if (seed != null) {
+                if (!(seed instanceof Long || seed instanceof Integer)) {
+                    throw new IllegalArgumentException(where + ".stochastic_rounding_seed must be an integer, got " + seed);
+                }
+                r = r.stochasticRounding(((Number) seed).longValue());
             }
             for (String ignored : IGNORED) {
                 Object v = o.get(ignored);

@@ -3,7 +3,8 @@ package dev.adam4j.optim;
 /**
  * The optimizer's state of one parameter, PyTorch's {@code state[p]}: the number of steps taken and
  * the moment buffers (same storage kind and length as the parameter; the precision is the
- * parameter's, or its group's {@link AdamOptions#stateDtype stateDtype}). The buffers are
+ * parameter's, or its group's {@link AdamOptions#stateDtype stateDtype}; f32 with split master weights,
+ * which add {@link #masterWeightLow()}). The buffers are
  * live: they are what the next step updates.
  */
 public final class AdamState {
@@ -11,6 +12,7 @@ public final class AdamState {
     final DataBuffer expAvg;
     final DataBuffer expAvgSq;
     DataBuffer maxExpAvgSq; // created when amsgrad is first on
+    DataBuffer masterWeightLow; // split master weights only
 
     AdamState(DataBuffer expAvg, DataBuffer expAvgSq, DataBuffer maxExpAvgSq) {
         this.expAvg = expAvg;
@@ -22,6 +24,12 @@ public final class AdamState {
     public long step() { return step; }
     public DataBuffer expAvg() { return expAvg; }
     public DataBuffer expAvgSq() { return expAvgSq; }
+    /**
+     * With {@link AdamOptions#splitMasterWeights split master weights}: the low 16 bits of each f32
+     * master weight (raw bits in a BF16-typed 16-bit buffer, not bf16 values), whose high 16 bits are the
+     * parameter; null otherwise.
+     */
+    public DataBuffer masterWeightLow() { return masterWeightLow; }
     /** AMSGrad's running maximum, or null if amsgrad has never been on for this parameter. */
     public DataBuffer maxExpAvgSq() { return maxExpAvgSq; }
 }

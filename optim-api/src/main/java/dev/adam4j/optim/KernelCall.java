@@ -6,14 +6,19 @@ import dev.adam4j.kernels.AdamKernels;
 /**
  * Dispatches one step over matching {@link DataBuffer}s to the kernel overload for their kind: every
  * buffer of the parameter's precision, or f32 parameter and gradient with 16-bit moments (a group's
- * {@link AdamOptions#stateDtype}), which the moments' precision tells apart.
+ * {@link AdamOptions#stateDtype}), which the moments' precision tells apart; bf16 parameters with split
+ * master weights (a non-null {@code low}: the low halves, f32 moments); and bf16 parameters rounded
+ * stochastically ({@code stochastic}, with the kernel's {@code seed} and the index of the call's first
+ * element within its parameter, {@code indexBase}).
  */
 final class KernelCall {
     private KernelCall() {}
 
-    static void step(AdamHyperparameters h, long t, double gradScale, DataBuffer p, DataBuffer g,
-            DataBuffer m, DataBuffer v, DataBuffer x) {
-        call(false, h, t, gradScale, p, g, m, v, x);
+    static void step(AdamHyperparameters h, long t, double gradScale, DataBuffer p, DataBuffer low, DataBuffer g,
+            DataBuffer m, DataBuffer v, DataBuffer x, boolean stochastic, long seed, long indexBase) {
+        if (low != null) split(false, h, t, gradScale, p, low, g, m, v, x);
+        else if (stochastic) stochastic(false, h, t, gradScale, seed, indexBase, p, g, m, v, x);
+        else call(false, h, t, gradScale, p, g, m, v, x);
     }
 
     /**
@@ -25,11 +30,17 @@ final class KernelCall {
      * still be wrong: two buffers overlapping in one array. Segments get the kernel's own checks
      * (read-only, closed, foreign-thread, range, overlap), which read only the segment objects.
      */
-    static void validate(AdamHyperparameters h, long t, double gradScale, DataBuffer p, DataBuffer g,
-            DataBuffer m, DataBuffer v, DataBuffer x) {
+    static void validate(AdamHyperparameters h, long t, double gradScale, DataBuffer p, DataBuffer low, DataBuffer g,
+            DataBuffer m, DataBuffer v, DataBuffer x, boolean stochastic, long seed) {
         if (p instanceof DataBuffer.Segment) {
-            call(true, h, t, gradScale, p, g, m, v, x);
+            if (low != null) split(true, h, t, gradScale, p, low, g, m, v, x);
+            else if (stochastic) stochastic(true, h, t, gradScale, seed, 0, p, g, m, v, x);
+            else call(true, h, t, gradScale, p, g, m, v, x);
             return;
+        }
+        if (low != null) {
+            disjoint("masterWeightLow", low, "param", p);
+            disjoint("masterWeightLow", low, "grad", g);
         }
         disjoint("param", p, "grad", g);
         disjoint("param", p, "expAvg", m);
@@ -73,6 +84,84 @@ final class KernelCall {
             case DataBuffer.HalfArray f -> f.offset();
             case DataBuffer.Segment s -> s.offset();
         };
+    }
+
+    /** bf16 parameters, their low halves and gradients, f32 moments. */
+    private static void split(boolean checkOnly, AdamHyperparameters h, long t, double gradScale, DataBuffer p, DataBuffer low,
+            DataBuffer g, DataBuffer m, DataBuffer v, DataBuffer x) {
+        switch (p) {
+            case DataBuffer.HalfArray a -> {
+                var ll = (DataBuffer.HalfArray) low;
+                var gg = (DataBuffer.HalfArray) g;
+                var mm = (DataBuffer.F32Array) m;
+                var vv = (DataBuffer.F32Array) v;
+                float[] xa = x == null ? null : ((DataBuffer.F32Array) x).array();
+                int xo = x == null ? 0 : ((DataBuffer.F32Array) x).offset();
+                if (checkOnly) {
+                    AdamKernels.validateSplit(h, t, gradScale, a.array(), a.offset(), ll.array(), ll.offset(), gg.array(),
+                            gg.offset(), mm.array(), mm.offset(), vv.array(), vv.offset(), xa, xo, a.count());
+                } else {
+                    AdamKernels.stepSplit(h, t, gradScale, a.array(), a.offset(), ll.array(), ll.offset(), gg.array(),
+                            gg.offset(), mm.array(), mm.offset(), vv.array(), vv.offset(), xa, xo, a.count());
+                }
+            }
+            case DataBuffer.Segment a -> {
+                var ll = (DataBuffer.Segment) low;
+                var gg = (DataBuffer.Segment) g;
+                var mm = (DataBuffer.Segment) m;
+                var vv = (DataBuffer.Segment) v;
+                var xx = (DataBuffer.Segment) x;
+                if (checkOnly) {
+                    AdamKernels.validateSplit(h, t, gradScale, a.segment(), a.offset(), ll.segment(), ll.offset(),
+                            gg.segment(), gg.offset(), mm.segment(), mm.offset(), vv.segment(), vv.offset(),
+                            xx == null ? null : xx.segment(), xx == null ? 0 : xx.offset(), a.length());
+                } else {
+                    AdamKernels.stepSplit(h, t, gradScale, a.segment(), a.offset(), ll.segment(), ll.offset(),
+                            gg.segment(), gg.offset(), mm.segment(), mm.offset(), vv.segment(), vv.offset(),
+                            xx == null ? null : xx.segment(), xx == null ? 0 : xx.offset(), a.length());
+                }
+            }
+            case DataBuffer.F32Array a -> throw new AssertionError("split master weights of " + p);
+            case DataBuffer.F64Array a -> throw new AssertionError("split master weights of " + p);
+        }
+    }
+
+    /** bf16 parameters, gradients and moments, the parameter rounded stochastically. */
+    private static void stochastic(boolean checkOnly, AdamHyperparameters h, long t, double gradScale, long seed,
+            long indexBase, DataBuffer p, DataBuffer g, DataBuffer m, DataBuffer v, DataBuffer x) {
+        switch (p) {
+            case DataBuffer.HalfArray a -> {
+                var gg = (DataBuffer.HalfArray) g;
+                var mm = (DataBuffer.HalfArray) m;
+                var vv = (DataBuffer.HalfArray) v;
+                short[] xa = x == null ? null : ((DataBuffer.HalfArray) x).array();
+                int xo = x == null ? 0 : ((DataBuffer.HalfArray) x).offset();
+                if (checkOnly) {
+                    AdamKernels.validateStochastic(h, t, gradScale, seed, indexBase, a.array(), a.offset(), gg.array(),
+                            gg.offset(), mm.array(), mm.offset(), vv.array(), vv.offset(), xa, xo, a.count());
+                } else {
+                    AdamKernels.stepStochastic(h, t, gradScale, seed, indexBase, a.array(), a.offset(), gg.array(),
+                            gg.offset(), mm.array(), mm.offset(), vv.array(), vv.offset(), xa, xo, a.count());
+                }
+            }
+            case DataBuffer.Segment a -> {
+                var gg = (DataBuffer.Segment) g;
+                var mm = (DataBuffer.Segment) m;
+                var vv = (DataBuffer.Segment) v;
+                var xx = (DataBuffer.Segment) x;
+                if (checkOnly) {
+                    AdamKernels.validateStochastic(h, t, gradScale, seed, indexBase, a.segment(), a.offset(), gg.segment(),
+                            gg.offset(), mm.segment(), mm.offset(), vv.segment(), vv.offset(),
+                            xx == null ? null : xx.segment(), xx == null ? 0 : xx.offset(), a.length());
+                } else {
+                    AdamKernels.stepStochastic(h, t, gradScale, seed, indexBase, a.segment(), a.offset(), gg.segment(),
+                            gg.offset(), mm.segment(), mm.offset(), vv.segment(), vv.offset(),
+                            xx == null ? null : xx.segment(), xx == null ? 0 : xx.offset(), a.length());
+                }
+            }
+            case DataBuffer.F32Array a -> throw new AssertionError("stochastic rounding of " + p);
+            case DataBuffer.F64Array a -> throw new AssertionError("stochastic rounding of " + p);
+        }
     }
 
     private static void call(boolean checkOnly, AdamHyperparameters h, long t, double gradScale, DataBuffer p,

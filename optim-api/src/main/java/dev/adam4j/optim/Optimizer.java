@@ -58,7 +58,7 @@ public abstract class Optimizer {
     private static final class FlatState {
         final Precision precision;
         final DataBuffer expAvg, expAvgSq;
-        DataBuffer maxExpAvgSq;
+        DataBuffer maxExpAvgSq, masterWeightLow;
 
         FlatState(DataBuffer like, Precision precision) {
             this.precision = precision;
@@ -151,8 +151,9 @@ public abstract class Optimizer {
         }
         AdamOptions merged = spec.overrides().over(defaults);
         for (Param p : spec.params()) {
-            Precision sp = merged.stateDtype != null ? merged.stateDtype : p.data().precision();
-            checkStateDtype(p, sp);
+            checkRounding(p, merged);
+            Precision sp = merged.split() ? Precision.F32 : merged.stateDtype != null ? merged.stateDtype : p.data().precision();
+            if (!merged.split()) checkStateDtype(p, sp);
             Precision other = p.flat == null ? null : flatStates.putIfAbsent(p.flat, sp);
             if (other != null && other != sp) {
                 throw new IllegalArgumentException(p.describe() + " would have " + sp + " moments, but other views of its "
@@ -185,14 +186,36 @@ public abstract class Optimizer {
         };
     }
 
+    /** Split master weights and stochastic rounding: bf16 parameters only, f32 moments with split, not both. */
+    private static void checkRounding(Param p, AdamOptions o) {
+        Precision pp = p.data().precision();
+        if (o.split()) {
+            if (pp != Precision.BF16) {
+                throw new IllegalArgumentException("Invalid splitMasterWeights for " + p.describe() + ", which is " + pp
+                        + ": split f32 master weights are for BF16 parameters (the low halves complete a bf16 to an f32)");
+            }
+            if (o.stateDtype != null && o.stateDtype != Precision.F32) {
+                throw new IllegalArgumentException("Invalid stateDtype " + o.stateDtype + " with splitMasterWeights for "
+                        + p.describe() + ": split master weights keep F32 moments (the step is the f32 step)");
+            }
+            if (o.stochasticRoundingSeed != null) {
+                throw new IllegalArgumentException("Invalid stochasticRounding with splitMasterWeights for " + p.describe()
+                        + ": split master weights keep the exact f32 value, so there is nothing to round");
+            }
+        } else if (o.stochasticRoundingSeed != null && pp != Precision.BF16) {
+            throw new IllegalArgumentException("Invalid stochasticRounding for " + p.describe() + ", which is " + pp
+                    + ": stochastic rounding is for BF16 parameters");
+        }
+    }
+
     private static void checkStateDtype(Param p, Precision state) {
         Precision pp = p.data().precision();
         if (momentsAllowed(pp, state)) return;
         String rule = switch (pp) {
             case F32 -> "F32 parameters take F32, BF16 or F16 moments";
             case F64 -> "F64 parameters keep F64 moments; 16-bit moments are for F32 parameters";
-            case BF16, F16 -> pp + " parameters keep " + pp + " moments (split f32 master weights are another layout, "
-                    + "not available)";
+            case BF16, F16 -> pp + " parameters keep " + pp + " moments (BF16 parameters with F32 moments: "
+                    + "AdamOptions.splitMasterWeights(true))";
         };
         throw new IllegalArgumentException("Invalid stateDtype " + state + " for " + p.describe() + ", which is " + pp
                 + ": " + rule);
@@ -249,7 +272,8 @@ public abstract class Optimizer {
 
     /**
      * The state of {@code p} (a parameter of {@code group}), created (zeroed) on first use in the
-     * group's state precision; flat views get views of flat state. {@code created} collects the
+     * group's state precision (with split master weights, zero low halves too); flat views get views of
+     * flat state. {@code created} collects the
      * parameters whose state this call created.
      */
     AdamState stateFor(Param p, ParamGroup group, boolean amsgrad, List<Param> created) {
@@ -263,8 +287,14 @@ public abstract class Optimizer {
                 s = new AdamState(f.expAvg.slice(off, p.length()), f.expAvgSq.slice(off, p.length()), null);
                 s.expAvg.fillZero(); // the flat buffer may hold a dropped state's values
                 s.expAvgSq.fillZero();
+                if (group.splitMasterWeights()) {
+                    if (f.masterWeightLow == null) f.masterWeightLow = p.flat.data().allocateLike();
+                    s.masterWeightLow = f.masterWeightLow.slice(off, p.length());
+                    s.masterWeightLow.fillZero(); // zero low halves: the master weight is the bf16 value
+                }
             } else {
                 s = new AdamState(p.data().allocateLike(sp), p.data().allocateLike(sp), null);
+                if (group.splitMasterWeights()) s.masterWeightLow = p.data().allocateLike();
             }
             state.put(p, s);
             if (created != null) created.add(p);
@@ -447,7 +477,8 @@ public abstract class Optimizer {
                 if (s != null) {
                     saved.put(id, new StateDict.ParamState(s.step, copy ? copy(s.expAvg) : s.expAvg,
                             copy ? copy(s.expAvgSq) : s.expAvgSq,
-                            s.maxExpAvgSq == null ? null : copy ? copy(s.maxExpAvgSq) : s.maxExpAvgSq));
+                            s.maxExpAvgSq == null ? null : copy ? copy(s.maxExpAvgSq) : s.maxExpAvgSq,
+                            s.masterWeightLow == null ? null : copy ? copy(s.masterWeightLow) : s.masterWeightLow));
                 }
                 ids.add(id++);
                 names.add(p.name());
@@ -499,7 +530,7 @@ public abstract class Optimizer {
                     o = o.extra(key, defaults.extras.get(key));
                 }
             }
-            options.add(rule.apply(o.withStateDtype(groups.get(gi).stateDtype()), true));
+            options.add(rule.apply(o.withLayoutOf(groups.get(gi).settings()), true));
         }
         for (Map.Entry<Integer, StateDict.ParamState> e : sd.state().entrySet()) {
             Param p = byId.get(e.getKey());
@@ -520,6 +551,10 @@ public abstract class Optimizer {
                 continue;
             }
             AdamState s = stateFor(p, groupOf.get(p), ps.maxExpAvgSq() != null, null);
+            if (s.masterWeightLow != null) { // a state without low halves (a plain bf16 run's): the master is the bf16
+                if (ps.masterWeightLow() != null) SplitMasterWeights.copyBits(s.masterWeightLow, ps.masterWeightLow());
+                else s.masterWeightLow.fillZero();
+            }
             convertFrom(s.expAvg, ps.expAvg());
             convertFrom(s.expAvgSq, ps.expAvgSq());
             if (ps.maxExpAvgSq() != null) convertFrom(s.maxExpAvgSq, ps.maxExpAvgSq());
@@ -534,7 +569,19 @@ public abstract class Optimizer {
 
     private static void checkBuffer(int id, String key, DataBuffer b, Param p, ParamGroup g) {
         Precision pp = p.data().precision();
-        if (!momentsAllowed(pp, b.precision()) || b.length() != p.length()) {
+        if (key.equals("master_weight_low")) {
+            if (!g.splitMasterWeights()) {
+                throw new IllegalArgumentException("state " + id + " has master_weight_low (split f32 master weights), but "
+                        + p.describe() + " is in a group without splitMasterWeights");
+            }
+            if (b.precision() != Precision.BF16 || b.length() != p.length()) {
+                throw new IllegalArgumentException("state " + id + " master_weight_low is " + b.precision() + " x " + b.length()
+                        + " but " + p.describe() + " needs BF16 x " + p.length() + " low halves");
+            }
+            return;
+        }
+        boolean splitMoments = g.splitMasterWeights() && b.precision() == Precision.F32; // BF16 moments widen into them
+        if ((!momentsAllowed(pp, b.precision()) && !splitMoments) || b.length() != p.length()) {
             Precision sp = g.statePrecision(p);
             throw new IllegalArgumentException("state " + id + " " + key + " is " + b.precision() + " x " + b.length()
                     + " but " + p.describe() + " is " + pp + " x " + p.length()

@@ -58,12 +58,12 @@ final class ParallelSteps {
      * rethrown; an executor that refuses a task ({@code RuntimeException}) only loses the help; an
      * {@code Error} thrown by {@code execute} is rethrown once the step is complete.
      */
-    void step(AdamHyperparameters h, long t, double gradScale, DataBuffer p, DataBuffer g, DataBuffer m,
-            DataBuffer v, DataBuffer x) {
+    void step(AdamHyperparameters h, long t, double gradScale, DataBuffer p, DataBuffer low, DataBuffer g, DataBuffer m,
+            DataBuffer v, DataBuffer x, boolean stochastic, long seed) {
         long n = p.length();
         int parts = (int) Math.min(threads, n / grain);
-        if (parts <= 1 || !shareable(p, g, m, v, x)) {
-            KernelCall.step(h, t, gradScale, p, g, m, v, x);
+        if (parts <= 1 || !shareable(p, low, g, m, v, x)) {
+            KernelCall.step(h, t, gradScale, p, low, g, m, v, x, stochastic, seed, 0);
             return;
         }
         // in elements of the narrowest buffer (16-bit moments of f32 parameters), so that its chunks too start on lines
@@ -80,8 +80,9 @@ final class ParallelSteps {
         }
         run(parts, k -> {
             long from = cut[k], len = cut[k + 1] - cut[k];
-            KernelCall.step(h, t, gradScale, p.slice(from, len), g.slice(from, len), m.slice(from, len),
-                    v.slice(from, len), x == null ? null : x.slice(from, len));
+            // a chunk's first element is element `from` of the call (a stochastic call covers one parameter)
+            KernelCall.step(h, t, gradScale, p.slice(from, len), low == null ? null : low.slice(from, len), g.slice(from, len),
+                    m.slice(from, len), v.slice(from, len), x == null ? null : x.slice(from, len), stochastic, seed, from);
         });
     }
 
@@ -180,7 +181,7 @@ final class ParallelSteps {
     /** Segments confined to one thread cannot be handed to others. */
     private static boolean shareable(DataBuffer... buffers) {
         for (DataBuffer b : buffers) {
-            if (b instanceof DataBuffer.Segment s) {
+            if (b instanceof DataBuffer.Segment s) { // null (an absent buffer) matches no pattern
                 MemorySegment seg = s.segment();
                 if (!seg.isAccessibleBy(OTHER)) return false;
             }

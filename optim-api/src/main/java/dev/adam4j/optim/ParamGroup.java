@@ -46,8 +46,24 @@ public final class ParamGroup {
      */
     public Precision stateDtype() { return options.stateDtype; }
 
-    /** The precision of {@code p}'s moments in this group: {@link #stateDtype()}, or {@code p}'s own. */
+    /** Whether the group's bf16 parameters keep split f32 master weights ({@link AdamOptions#splitMasterWeights}); no setter. */
+    public boolean splitMasterWeights() { return options.split(); }
+
+    /** The complete options (immutable). */
+    AdamOptions settings() { return options; }
+
+    /**
+     * The seed of the group's stochastic rounding ({@link AdamOptions#stochasticRounding}), or null when
+     * parameters are rounded to nearest even; no setter.
+     */
+    public Long stochasticRoundingSeed() { return options.stochasticRoundingSeed; }
+
+    /**
+     * The precision of {@code p}'s moments in this group: {@link #stateDtype()}, F32 with split master
+     * weights, or {@code p}'s own.
+     */
     public Precision statePrecision(Param p) {
+        if (options.split()) return Precision.F32;
         return options.stateDtype != null ? options.stateDtype : p.data().precision();
     }
 

@@ -28,15 +28,26 @@ public record StateDict(SortedMap<Integer, ParamState> state, List<Group> paramG
     }
 
     /**
-     * One parameter's state. {@code maxExpAvgSq} is null when amsgrad was never on.
+     * One parameter's state. {@code maxExpAvgSq} is null when amsgrad was never on; {@code masterWeightLow}
+     * (adam4j's {@code master_weight_low}: the low 16 bits of split f32 master weights, raw bits in a
+     * 16-bit buffer) is null except with {@link AdamOptions#splitMasterWeights split master weights}.
      */
-    public record ParamState(long step, DataBuffer expAvg, DataBuffer expAvgSq, DataBuffer maxExpAvgSq) {
-        /** PyTorch's names of the state buffers, in the order they are saved. */
-        public static final List<String> BUFFER_NAMES = List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq");
+    public record ParamState(long step, DataBuffer expAvg, DataBuffer expAvgSq, DataBuffer maxExpAvgSq,
+            DataBuffer masterWeightLow) {
+        /** The names of the state buffers (PyTorch's, then adam4j's {@code master_weight_low}), in the order they are saved. */
+        public static final List<String> BUFFER_NAMES = List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq", "master_weight_low");
 
         public ParamState {
             Objects.requireNonNull(expAvg, "exp_avg");
             Objects.requireNonNull(expAvgSq, "exp_avg_sq");
+            if (masterWeightLow != null && !masterWeightLow.precision().isReduced()) {
+                throw new IllegalArgumentException("master_weight_low holds 16-bit halves, not " + masterWeightLow.precision());
+            }
+        }
+
+        /** A state without split master weights. */
+        public ParamState(long step, DataBuffer expAvg, DataBuffer expAvgSq, DataBuffer maxExpAvgSq) {
+            this(step, expAvg, expAvgSq, maxExpAvgSq, null);
         }
 
         /** The buffers under PyTorch's names ({@link #BUFFER_NAMES}), the absent ones left out. */
@@ -45,12 +56,13 @@ public record StateDict(SortedMap<Integer, ParamState> state, List<Group> paramG
             m.put("exp_avg", expAvg);
             m.put("exp_avg_sq", expAvgSq);
             if (maxExpAvgSq != null) m.put("max_exp_avg_sq", maxExpAvgSq);
+            if (masterWeightLow != null) m.put("master_weight_low", masterWeightLow);
             return m;
         }
 
         /**
          * A state from buffers under PyTorch's names: {@code exp_avg} and {@code exp_avg_sq} are
-         * required, {@code max_exp_avg_sq} optional; any other name is refused.
+         * required, {@code max_exp_avg_sq} and {@code master_weight_low} optional; any other name is refused.
          */
         public static ParamState of(long step, Map<String, DataBuffer> buffers) {
             for (String name : buffers.keySet()) {
@@ -61,7 +73,8 @@ public record StateDict(SortedMap<Integer, ParamState> state, List<Group> paramG
             for (String name : BUFFER_NAMES.subList(0, 2)) {
                 if (buffers.get(name) == null) throw new IllegalArgumentException("state buffer '" + name + "' is missing");
             }
-            return new ParamState(step, buffers.get("exp_avg"), buffers.get("exp_avg_sq"), buffers.get("max_exp_avg_sq"));
+            return new ParamState(step, buffers.get("exp_avg"), buffers.get("exp_avg_sq"), buffers.get("max_exp_avg_sq"),
+                    buffers.get("master_weight_low"));
         }
     }
 

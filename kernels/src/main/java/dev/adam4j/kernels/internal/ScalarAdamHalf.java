@@ -9,6 +9,7 @@ import static dev.adam4j.kernels.internal.ScalarAdamF32.update;
 import dev.adam4j.kernels.AdamHyperparameters;
 import dev.adam4j.kernels.Precision;
 import dev.adam4j.kernels.ReducedFloats;
+import dev.adam4j.kernels.StochasticRounding;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -121,6 +122,104 @@ public enum ScalarAdamHalf implements AdamHalf {
             param.setAtIndex(F, po + i, update(c, decayed(c, p), m, u));
             expAvg.setAtIndex(E, mo + i, narrow(bf, m));
             expAvgSq.setAtIndex(E, vo + i, narrow(bf, v));
+        }
+    }
+
+    /**
+     * bf16 parameters with split f32 master weights (Intel Extension for PyTorch's "split" layout; adam4j's
+     * own arithmetic): the master weight is the f32 {@code splitToFloat(param, paramLow)}
+     * ({@link ReducedFloats#splitToFloat}), the gradient a bf16 widened exactly, the moments f32. Steps
+     * 1–7 of {@link ScalarAdamF32} run on these f32 values, unchanged: the new master, {@code m},
+     * {@code v} (, {@code vmax}) are bit for bit what the f32 kernel computes from the same f32 inputs.
+     * The new master is split back, {@code param = splitHigh(p)}, {@code paramLow = splitLow(p)}, so
+     * the model's bf16 is the master truncated toward zero (a NaN made quiet; see
+     * {@link ReducedFloats#splitHigh}). 28 bytes an element per step, as f32, with 2 bytes of bf16
+     * weights the model reads.
+     */
+    @Override
+    public void stepSplit(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            short[] param, int po, short[] paramLow, int lo, short[] grad, int go, float[] expAvg, int mo,
+            float[] expAvgSq, int vo, float[] maxExpAvgSq, int xo, int length) {
+        ScalarAdamF32.Constants c = new ScalarAdamF32.Constants(h, negStepSize, bc2Sqrt, gradScale);
+        for (int i = 0; i < length; i++) {
+            float p = ReducedFloats.splitToFloat(param[po + i], paramLow[lo + i]);
+            float g = gradient(c, ReducedFloats.bf16ToFloat(grad[go + i]), p);
+            float m = firstMoment(c, expAvg[mo + i], g);
+            float v = secondMoment(c, expAvgSq[vo + i], g);
+            float u = c.amsgrad ? Math.max(maxExpAvgSq[xo + i], v) : v;
+            if (c.amsgrad) maxExpAvgSq[xo + i] = u;
+            float pn = update(c, decayed(c, p), m, u);
+            param[po + i] = ReducedFloats.splitHigh(pn);
+            paramLow[lo + i] = ReducedFloats.splitLow(pn);
+            expAvg[mo + i] = m;
+            expAvgSq[vo + i] = v;
+        }
+    }
+
+    @Override
+    public void stepSplit(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment param, long po, MemorySegment paramLow, long lo, MemorySegment grad, long go,
+            MemorySegment expAvg, long mo, MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
+        ScalarAdamF32.Constants c = new ScalarAdamF32.Constants(h, negStepSize, bc2Sqrt, gradScale);
+        for (long i = 0; i < length; i++) {
+            float p = ReducedFloats.splitToFloat(param.getAtIndex(E, po + i), paramLow.getAtIndex(E, lo + i));
+            float g = gradient(c, ReducedFloats.bf16ToFloat(grad.getAtIndex(E, go + i)), p);
+            float m = firstMoment(c, expAvg.getAtIndex(F, mo + i), g);
+            float v = secondMoment(c, expAvgSq.getAtIndex(F, vo + i), g);
+            float u = c.amsgrad ? Math.max(maxExpAvgSq.getAtIndex(F, xo + i), v) : v;
+            if (c.amsgrad) maxExpAvgSq.setAtIndex(F, xo + i, u);
+            float pn = update(c, decayed(c, p), m, u);
+            param.setAtIndex(E, po + i, ReducedFloats.splitHigh(pn));
+            paramLow.setAtIndex(E, lo + i, ReducedFloats.splitLow(pn));
+            expAvg.setAtIndex(F, mo + i, m);
+            expAvgSq.setAtIndex(F, vo + i, v);
+        }
+    }
+
+    /**
+     * The bf16 {@link #step} with stochastic rounding of the parameter (adam4j's own; requested of
+     * PyTorch in pytorch#120376): steps 1–3 of the contract unchanged, then the new f32 parameter of
+     * element {@code i} is rounded by {@link ReducedFloats#floatToBf16Stochastic} with
+     * {@link dev.adam4j.kernels.StochasticRounding#bits StochasticRounding.bits(key, indexBase + i)};
+     * {@code m}, {@code v}, {@code vmax} are rounded to nearest even as in {@code step}. The caller passes
+     * as {@code indexBase} the index of the call's first element within its parameter, so a step cut into
+     * chunks draws the same bits as one call.
+     */
+    @Override
+    public void stepStochastic(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale, int key,
+            long indexBase, short[] param, int po, short[] grad, int go, short[] expAvg, int mo,
+            short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int length) {
+        ScalarAdamF32.Constants c = new ScalarAdamF32.Constants(h, negStepSize, bc2Sqrt, gradScale);
+        for (int i = 0; i < length; i++) {
+            float p = ReducedFloats.bf16ToFloat(param[po + i]);
+            float g = gradient(c, ReducedFloats.bf16ToFloat(grad[go + i]), p);
+            float m = firstMoment(c, ReducedFloats.bf16ToFloat(expAvg[mo + i]), g);
+            float v = secondMoment(c, ReducedFloats.bf16ToFloat(expAvgSq[vo + i]), g);
+            float u = c.amsgrad ? Math.max(ReducedFloats.bf16ToFloat(maxExpAvgSq[xo + i]), v) : v;
+            if (c.amsgrad) maxExpAvgSq[xo + i] = ReducedFloats.floatToBf16(u);
+            param[po + i] = ReducedFloats.floatToBf16Stochastic(update(c, decayed(c, p), m, u),
+                    StochasticRounding.bits(key, indexBase + i));
+            expAvg[mo + i] = ReducedFloats.floatToBf16(m);
+            expAvgSq[vo + i] = ReducedFloats.floatToBf16(v);
+        }
+    }
+
+    @Override
+    public void stepStochastic(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale, int key,
+            long indexBase, MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
+        ScalarAdamF32.Constants c = new ScalarAdamF32.Constants(h, negStepSize, bc2Sqrt, gradScale);
+        for (long i = 0; i < length; i++) {
+            float p = ReducedFloats.bf16ToFloat(param.getAtIndex(E, po + i));
+            float g = gradient(c, ReducedFloats.bf16ToFloat(grad.getAtIndex(E, go + i)), p);
+            float m = firstMoment(c, ReducedFloats.bf16ToFloat(expAvg.getAtIndex(E, mo + i)), g);
+            float v = secondMoment(c, ReducedFloats.bf16ToFloat(expAvgSq.getAtIndex(E, vo + i)), g);
+            float u = c.amsgrad ? Math.max(ReducedFloats.bf16ToFloat(maxExpAvgSq.getAtIndex(E, xo + i)), v) : v;
+            if (c.amsgrad) maxExpAvgSq.setAtIndex(E, xo + i, ReducedFloats.floatToBf16(u));
+            param.setAtIndex(E, po + i, ReducedFloats.floatToBf16Stochastic(update(c, decayed(c, p), m, u),
+                    StochasticRounding.bits(key, indexBase + i)));
+            expAvg.setAtIndex(E, mo + i, ReducedFloats.floatToBf16(m));
+            expAvgSq.setAtIndex(E, vo + i, ReducedFloats.floatToBf16(v));
         }
     }
 

@@ -8,6 +8,7 @@ import dev.adam4j.optim.Optimizer;
 import dev.adam4j.optim.DataBuffer;
 import dev.adam4j.optim.Param;
 import dev.adam4j.optim.ParamGroup;
+import dev.adam4j.optim.SplitMasterWeights;
 import dev.adam4j.optim.StateDict;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -35,7 +36,11 @@ import java.util.regex.Pattern;
  * parameter's, or {@code BF16}/{@code F16} for a group with that {@code stateDtype}) unless
  * {@link SaveOptions#stateDtype} asks for another; a load converts them to the optimizer's state
  * precision (exact widening, or rounding to nearest even), so a file of one layout resumes in another.
- * Parameters, when saved, under their names.
+ * Parameters, when saved, under their names. A group with split master weights
+ * ({@link dev.adam4j.optim.AdamOptions#splitMasterWeights}) saves each parameter as the {@code F32} tensor
+ * its bf16 and low halves represent, and its state's low halves as {@code state.<id>.master_weight}, the
+ * same f32 values (so the file holds the exact master weights whether or not parameters are saved, in a
+ * form PyTorch reads); a load splits them back. Plain bf16 parameters stay {@code BF16} tensors.
  * {@code __metadata__}: {@code format = pt}, {@code adam4j.schema = adam4j-optimizer/1}, {@code optimizer}
  * (the class, e.g. {@code Adam}), {@code param_groups} (JSON, exactly the shape of PyTorch's
  * {@code state_dict()['param_groups']}, plus {@code eps_mode} and extras) and, when every parameter is
@@ -50,15 +55,21 @@ import java.util.regex.Pattern;
 public final class Checkpoint {
     private Checkpoint() {}
 
+    /** The state field of split master weights: the f32 value each bf16 parameter element and its low half represent. */
+    static final String MASTER_WEIGHT = "master_weight";
+
     /** Metadata key prefix of the extra states ({@link SaveOptions#withExtraState}). */
     static final String EXTRA_PREFIX = "adam4j.state.";
 
     /** The schema written to {@code __metadata__["adam4j.schema"]}; loads refuse any other. */
     public static final String SCHEMA = "adam4j-optimizer/1";
 
-    /** {@code state.<id>.<field>}; the fields are {@code step} and the state dict's buffer names. */
+    /**
+     * {@code state.<id>.<field>}; the fields are {@code step}, PyTorch's moment names and {@code master_weight}
+     * (split master weights, saved as the f32 values, for the state dict's {@code master_weight_low}).
+     */
     private static final Pattern STATE_KEY = Pattern.compile("state\\.(0|[1-9][0-9]{0,8})\\.("
-            + String.join("|", StateDict.ParamState.BUFFER_NAMES) + "|step)");
+            + "exp_avg|exp_avg_sq|max_exp_avg_sq|" + MASTER_WEIGHT + "|step)");
 
     /**
      * What to save: the parameters too ({@code includeParams}, which needs named parameters), the
@@ -121,13 +132,22 @@ public final class Checkpoint {
         StateDict sd = opt.stateDictView();
         boolean named = !all.isEmpty() && all.get(0).name() != null;
         List<SafetensorsWriter.Entry> entries = new ArrayList<>();
+        Map<Param, Boolean> split = new IdentityHashMap<>();
+        for (ParamGroup g : opt.paramGroups()) for (Param p : g.params()) split.put(p, g.splitMasterWeights());
         if (options.includeParams()) {
             if (!named) throw new CheckpointException("saving parameters needs named parameters (their names are the tensor keys)");
-            for (Param p : all) {
+            for (int id = 0; id < all.size(); id++) {
+                Param p = all.get(id);
                 if (p.name().startsWith("state.") || p.name().equals("__metadata__")) {
                     throw new CheckpointException("parameter name '" + p.name() + "' collides with the checkpoint's own keys");
                 }
-                entries.add(SafetensorsWriter.Entry.of(p.name(), dtypeOf(p.data()), p.shape(), p.data()));
+                if (split.get(p)) { // the f32 master weight; without state yet, the bf16 value (zero low halves)
+                    StateDict.ParamState ps = sd.state().get(id);
+                    DataBuffer low = ps != null && ps.masterWeightLow() != null ? ps.masterWeightLow() : p.data().allocateLike();
+                    entries.add(SafetensorsWriter.Entry.of(p.name(), Dtype.F32, p.shape(), SplitMasterWeights.join(p.data(), low)));
+                } else {
+                    entries.add(SafetensorsWriter.Entry.of(p.name(), dtypeOf(p.data()), p.shape(), p.data()));
+                }
             }
         }
         for (Map.Entry<Integer, StateDict.ParamState> e : sd.state().entrySet()) {
@@ -136,6 +156,11 @@ public final class Checkpoint {
                     + ", which the optimizer does not have");
             long[] shape = all.get(id).shape();
             for (Map.Entry<String, DataBuffer> b : e.getValue().buffers().entrySet()) {
+                if (b.getKey().equals("master_weight_low")) {
+                    entries.add(SafetensorsWriter.Entry.of("state." + id + "." + MASTER_WEIGHT, Dtype.F32, shape,
+                            SplitMasterWeights.join(all.get(id).data(), b.getValue())));
+                    continue;
+                }
                 Dtype d = options.stateDtype() != null ? options.stateDtype() : dtypeOf(b.getValue());
                 entries.add(SafetensorsWriter.Entry.of("state." + id + "." + b.getKey(), d, shape, b.getValue()));
             }
@@ -208,6 +233,7 @@ public final class Checkpoint {
         switch (v) {
             case null -> g.writeNull();
             case Boolean b -> g.writeBoolean(b);
+            case Long l -> g.writeNumber(l); // stochastic_rounding_seed
             case Double d -> {
                 if (!Double.isFinite(d)) throw new CheckpointException("hyperparameter " + key + " = " + d + " has no JSON form");
                 g.writeNumber(d);
@@ -321,7 +347,13 @@ public final class Checkpoint {
                 Map<String, DataBuffer> buffers = new LinkedHashMap<>();
                 Precision sp = groupOf.get(p).statePrecision(p); // the optimizer's moments: a file of another layout converts
                 for (Map.Entry<String, SafetensorsFile.Tensor> t : ts.entrySet()) {
-                    buffers.put(t.getKey(), tensor(f, t.getValue(), p, sp, file));
+                    if (t.getKey().equals(MASTER_WEIGHT)) { // split back into the low halves (the parameter keeps its own bf16)
+                        DataBuffer low = p.data().allocateLike(Precision.BF16);
+                        SplitMasterWeights.split(tensor(f, t.getValue(), p, Precision.F32, file), null, low);
+                        buffers.put("master_weight_low", low);
+                    } else {
+                        buffers.put(t.getKey(), tensor(f, t.getValue(), p, sp, file));
+                    }
                 }
                 try {
                     state.put(e.getKey(), StateDict.ParamState.of(sv, buffers));
@@ -336,7 +368,13 @@ public final class Checkpoint {
                     if (p.name() == null) throw new CheckpointException(file + ": loading parameters needs named parameters");
                     SafetensorsFile.Tensor t = paramTensors.get(p.name());
                     if (t == null) throw new CheckpointException(file + ": parameter tensor '" + p.name() + "' is missing");
-                    newParams.put(p, tensor(f, t, p, p.data().precision(), file));
+                    if (groupOf.get(p).splitMasterWeights()) { // an f32 master weight (or a bf16 tensor): its high halves
+                        DataBuffer high = p.data().allocateLike(), low = p.data().allocateLike(Precision.BF16);
+                        SplitMasterWeights.split(tensor(f, t, p, Precision.F32, file), high, low);
+                        newParams.put(p, high);
+                    } else {
+                        newParams.put(p, tensor(f, t, p, p.data().precision(), file));
+                    }
                     p.data().requireWritable(p.toString() + "'s data");
                 }
             }
