@@ -4,12 +4,10 @@ import static dev.adam4j.kernels.StochasticRounding.FMIX_1;
 import static dev.adam4j.kernels.StochasticRounding.FMIX_2;
 import static dev.adam4j.kernels.StochasticRounding.INDEX_MUL;
 import static jdk.incubator.vector.VectorOperators.FMA;
-import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.I2S;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
-import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.NEG;
 import static jdk.incubator.vector.VectorOperators.S2I;
 import static jdk.incubator.vector.VectorOperators.XOR;
@@ -28,28 +26,25 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The bf16/f16 Adam step with the JDK Vector API: {@link ScalarAdamHalf}'s contract lane by lane.
- * Each load reads as many 16-bit elements as an f32 vector has lanes (a vector of half the width),
- * widens them to f32 in integer lanes, runs {@link PanamaAdamF32}'s steps, and narrows the results with
- * the same integer arithmetic as {@link dev.adam4j.kernels.ReducedFloats}: bitwise identical to the
- * specification at every width, tail included (the tail is the specification).
+ * The bf16/f16 Adam step with the JDK Vector API: {@link ScalarAdamHalf}'s contract lane by lane,
+ * bitwise identical to the specification at every width, tail included (the tail is the specification).
  *
- * <ul>
- *   <li>bf16 → f32: sign-extend to 32 bits, shift left 16. f32 → bf16: add {@code 0x7FFF} plus the
- *       lowest kept bit, shift right 16 (round to nearest even); a NaN keeps its top bits, made quiet.</li>
- *   <li>f16 → f32: the exponent and mantissa shifted into f32 position, times 2^112 (exact, also for
- *       subnormals), infinities and NaN by a mask; f32 → f16: three branches computed and blended —
- *       overflow to infinity (NaN to {@code 0x7E00}), subnormals by one f32 addition of 0.5 (the FPU's
- *       own round to nearest even), normals by rebias, rounding increment and shift.</li>
- * </ul>
- * The JDK 25 Vector API has no half-float conversion operator, hence the integer forms. Split bf16
- * master weights join the two halves by a shift and an or, run {@link PanamaAdamF32}'s steps on f32
- * moments and split the result back (high half quiet for a NaN); stochastic rounding computes
+ * <p><b>bf16</b>: each load reads as many 16-bit elements as an f32 vector has lanes (a vector of half
+ * the width), widens them to f32 in integer lanes (sign-extend to 32 bits, shift left 16), runs
+ * {@link PanamaAdamF32}'s steps, and narrows the results with the integer arithmetic of
+ * {@link dev.adam4j.kernels.ReducedFloats} (add {@code 0x7FFF} plus the lowest kept bit, shift right 16:
+ * round to nearest even; a NaN keeps its top bits, made quiet). Split bf16 master weights join the two
+ * halves by a shift and an or, run {@link PanamaAdamF32}'s steps on f32 moments and split the result
+ * back (high half quiet for a NaN); stochastic rounding computes
  * {@link dev.adam4j.kernels.StochasticRounding}'s hash in integer lanes and adds its 16 bits before the
  * shift.
  *
- * <p>The loops are generated ({@code HalfLoopsGenerator} in the tests): each is written out with no
- * call but the Vector API's, because C2 refused the helper methods of a loop this large and boxed
+ * <p><b>f16</b> goes to {@link F16Blocks}: the JDK 25 Vector API has no half-float conversion, and the
+ * same conversions in integer lanes made the fused loop 4× slower than converting block by block with
+ * the CPU's own instructions.
+ *
+ * <p>The bf16 loops are generated ({@code HalfLoopsGenerator} in the tests): each is written out with
+ * no call but the Vector API's, because C2 refused the helper methods of a loop this large and boxed
  * every vector that crossed them.
  */
 enum PanamaAdamHalf implements AdamHalf {
@@ -65,13 +60,13 @@ enum PanamaAdamHalf implements AdamHalf {
     public void step(Precision storage, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
             short[] param, int po, short[] grad, int go, short[] expAvg, int mo,
             short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int length) {
+        if (!isBf16(storage)) {
+            F16Blocks.step(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo, expAvgSq, vo, maxExpAvgSq, xo, length);
+            return;
+        }
         int bound = S.loopBound(length);
         if (bound > 0) {
-            if (isBf16(storage)) {
-                bf16(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo, expAvgSq, vo, maxExpAvgSq, xo, bound);
-            } else {
-                f16(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo, expAvgSq, vo, maxExpAvgSq, xo, bound);
-            }
+            bf16(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo, expAvgSq, vo, maxExpAvgSq, xo, bound);
         }
         if (bound < length) {
             ScalarAdamHalf.INSTANCE.step(storage, h, negStepSize, bc2Sqrt, gradScale, param, po + bound, grad, go + bound,
@@ -83,15 +78,14 @@ enum PanamaAdamHalf implements AdamHalf {
     public void step(Precision storage, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
             MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
             MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
+        if (!isBf16(storage)) {
+            F16Blocks.step(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo, expAvgSq, vo, maxExpAvgSq, xo, length);
+            return;
+        }
         long bound = S.loopBound(length);
         if (bound > 0) {
-            if (isBf16(storage)) {
-                bf16(h, negStepSize, bc2Sqrt, gradScale, param, po * BYTES, grad, go * BYTES, expAvg, mo * BYTES, expAvgSq, vo * BYTES,
-                        maxExpAvgSq, xo * BYTES, bound);
-            } else {
-                f16(h, negStepSize, bc2Sqrt, gradScale, param, po * BYTES, grad, go * BYTES, expAvg, mo * BYTES, expAvgSq, vo * BYTES,
-                        maxExpAvgSq, xo * BYTES, bound);
-            }
+            bf16(h, negStepSize, bc2Sqrt, gradScale, param, po * BYTES, grad, go * BYTES, expAvg, mo * BYTES, expAvgSq, vo * BYTES,
+                    maxExpAvgSq, xo * BYTES, bound);
         }
         if (bound < length) {
             ScalarAdamHalf.INSTANCE.step(storage, h, negStepSize, bc2Sqrt, gradScale, param, po + bound, grad, go + bound,
@@ -103,13 +97,14 @@ enum PanamaAdamHalf implements AdamHalf {
     public void stepF32Params(Precision state, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
             float[] param, int po, float[] grad, int go, short[] expAvg, int mo,
             short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int length) {
+        if (!isBf16(state)) {
+            F16Blocks.stepF32Params(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo, expAvgSq, vo,
+                    maxExpAvgSq, xo, length);
+            return;
+        }
         int bound = S.loopBound(length);
         if (bound > 0) {
-            if (isBf16(state)) {
-                bf16Moments(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo, expAvgSq, vo, maxExpAvgSq, xo, bound);
-            } else {
-                f16Moments(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo, expAvgSq, vo, maxExpAvgSq, xo, bound);
-            }
+            bf16Moments(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo, expAvgSq, vo, maxExpAvgSq, xo, bound);
         }
         if (bound < length) {
             ScalarAdamHalf.INSTANCE.stepF32Params(state, h, negStepSize, bc2Sqrt, gradScale, param, po + bound, grad,
@@ -121,15 +116,15 @@ enum PanamaAdamHalf implements AdamHalf {
     public void stepF32Params(Precision state, AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
             MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
             MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
+        if (!isBf16(state)) {
+            F16Blocks.stepF32Params(h, negStepSize, bc2Sqrt, gradScale, param, po, grad, go, expAvg, mo, expAvgSq, vo,
+                    maxExpAvgSq, xo, length);
+            return;
+        }
         long bound = S.loopBound(length);
         if (bound > 0) {
-            if (isBf16(state)) {
-                bf16Moments(h, negStepSize, bc2Sqrt, gradScale, param, po * Float.BYTES, grad, go * Float.BYTES, expAvg, mo * BYTES, expAvgSq, vo * BYTES,
-                        maxExpAvgSq, xo * BYTES, bound);
-            } else {
-                f16Moments(h, negStepSize, bc2Sqrt, gradScale, param, po * Float.BYTES, grad, go * Float.BYTES, expAvg, mo * BYTES, expAvgSq, vo * BYTES,
-                        maxExpAvgSq, xo * BYTES, bound);
-            }
+            bf16Moments(h, negStepSize, bc2Sqrt, gradScale, param, po * Float.BYTES, grad, go * Float.BYTES, expAvg, mo * BYTES, expAvgSq, vo * BYTES,
+                    maxExpAvgSq, xo * BYTES, bound);
         }
         if (bound < length) {
             ScalarAdamHalf.INSTANCE.stepF32Params(state, h, negStepSize, bc2Sqrt, gradScale, param, po + bound, grad,
@@ -292,133 +287,6 @@ enum PanamaAdamHalf implements AdamHalf {
         }
     }
 
-    /** f16 parameters, gradients and state, over arrays; {@code bound} in elements. */
-    private static void f16(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
-            short[] param, int po, short[] grad, int go, short[] expAvg, int mo,
-            short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int bound) {
-        final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
-        final float gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;
-        final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;
-        final float negStep = c.negStepSize;
-        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;
-        final int n = S.length();
-        for (int i = 0; i < bound; i += n) {
-            IntVector pi = (IntVector) ShortVector.fromArray(H, param, po + i).convertShape(S2I, I, 0);
-            IntVector pe = pi.and(0x7FFF), ps = pe.lanewise(LSHL, 13);
-            FloatVector p = ps.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(ps.or(0x7F80_0000), pe.compare(GE, 0x7C00)).or(pi.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            IntVector g0i = (IntVector) ShortVector.fromArray(H, grad, go + i).convertShape(S2I, I, 0);
-            IntVector g0e = g0i.and(0x7FFF), g0s = g0e.lanewise(LSHL, 13);
-            FloatVector g0 = g0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(g0s.or(0x7F80_0000), g0e.compare(GE, 0x7C00)).or(g0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            IntVector m0i = (IntVector) ShortVector.fromArray(H, expAvg, mo + i).convertShape(S2I, I, 0);
-            IntVector m0e = m0i.and(0x7FFF), m0s = m0e.lanewise(LSHL, 13);
-            FloatVector m0 = m0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(m0s.or(0x7F80_0000), m0e.compare(GE, 0x7C00)).or(m0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            IntVector v0i = (IntVector) ShortVector.fromArray(H, expAvgSq, vo + i).convertShape(S2I, I, 0);
-            IntVector v0e = v0i.and(0x7FFF), v0s = v0e.lanewise(LSHL, 13);
-            FloatVector v0 = v0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(v0s.or(0x7F80_0000), v0e.compare(GE, 0x7C00)).or(v0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            FloatVector gs = g0.mul(gradMul);
-            FloatVector g = gs.blend(p.lanewise(FMA, wd, gs), S.maskAll(l2));
-            FloatVector m = g.sub(m0).lanewise(NEG, S.maskAll(fromGrad)).lanewise(FMA, lerpCoef, m0.blend(g, S.maskAll(fromGrad)));
-            FloatVector v = g.mul(oneMinusBeta2).lanewise(FMA, g, v0.mul(beta2));
-            FloatVector u = v;
-            if (amsgrad) {
-                IntVector x0i = (IntVector) ShortVector.fromArray(H, maxExpAvgSq, xo + i).convertShape(S2I, I, 0);
-                IntVector x0e = x0i.and(0x7FFF), x0s = x0e.lanewise(LSHL, 13);
-                FloatVector x0 = x0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(x0s.or(0x7F80_0000), x0e.compare(GE, 0x7C00)).or(x0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-                u = x0.max(v);
-                IntVector nub = u.reinterpretAsInts(), nuu = nub.and(0x7FFF_FFFF);
-                IntVector nun = nuu.add(0xC800_0FFF).add(nuu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
-                IntVector nus = nuu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-                IntVector nux = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nuu.compare(GT, 0x7F80_0000));
-                ShortVector nu = (ShortVector) nun.blend(nus, nuu.compare(LT, 0x3880_0000)).blend(nux, nuu.compare(GE, 0x4780_0000)).or(nub.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
-                nu.intoArray(maxExpAvgSq, xo + i);
-            }
-            FloatVector root = u.sqrt();
-            FloatVector pn = p.mul(paramMul).add(m.mul(negStep).div((epsHat ? root : root.div(bc2)).add(eps)));
-            IntVector npb = pn.reinterpretAsInts(), npu = npb.and(0x7FFF_FFFF);
-            IntVector npn = npu.add(0xC800_0FFF).add(npu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
-            IntVector nps = npu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-            IntVector npx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, npu.compare(GT, 0x7F80_0000));
-            ShortVector np = (ShortVector) npn.blend(nps, npu.compare(LT, 0x3880_0000)).blend(npx, npu.compare(GE, 0x4780_0000)).or(npb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
-            np.intoArray(param, po + i);
-            IntVector nmb = m.reinterpretAsInts(), nmu = nmb.and(0x7FFF_FFFF);
-            IntVector nmn = nmu.add(0xC800_0FFF).add(nmu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
-            IntVector nms = nmu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-            IntVector nmx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nmu.compare(GT, 0x7F80_0000));
-            ShortVector nm = (ShortVector) nmn.blend(nms, nmu.compare(LT, 0x3880_0000)).blend(nmx, nmu.compare(GE, 0x4780_0000)).or(nmb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
-            nm.intoArray(expAvg, mo + i);
-            IntVector nvb = v.reinterpretAsInts(), nvu = nvb.and(0x7FFF_FFFF);
-            IntVector nvn = nvu.add(0xC800_0FFF).add(nvu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
-            IntVector nvs = nvu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-            IntVector nvx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nvu.compare(GT, 0x7F80_0000));
-            ShortVector nv = (ShortVector) nvn.blend(nvs, nvu.compare(LT, 0x3880_0000)).blend(nvx, nvu.compare(GE, 0x4780_0000)).or(nvb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
-            nv.intoArray(expAvgSq, vo + i);
-        }
-    }
-
-    /** f16 parameters, gradients and state, over segments; offsets in bytes, {@code bound} in elements. */
-    private static void f16(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
-            MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
-            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long bound) {
-        final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
-        final float gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;
-        final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;
-        final float negStep = c.negStepSize;
-        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;
-        final long n = S.length();
-        for (long i = 0; i < bound; i += n) {
-            long so = i * Short.BYTES;
-            IntVector pi = (IntVector) ShortVector.fromMemorySegment(H, param, po + so, NATIVE).convertShape(S2I, I, 0);
-            IntVector pe = pi.and(0x7FFF), ps = pe.lanewise(LSHL, 13);
-            FloatVector p = ps.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(ps.or(0x7F80_0000), pe.compare(GE, 0x7C00)).or(pi.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            IntVector g0i = (IntVector) ShortVector.fromMemorySegment(H, grad, go + so, NATIVE).convertShape(S2I, I, 0);
-            IntVector g0e = g0i.and(0x7FFF), g0s = g0e.lanewise(LSHL, 13);
-            FloatVector g0 = g0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(g0s.or(0x7F80_0000), g0e.compare(GE, 0x7C00)).or(g0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            IntVector m0i = (IntVector) ShortVector.fromMemorySegment(H, expAvg, mo + so, NATIVE).convertShape(S2I, I, 0);
-            IntVector m0e = m0i.and(0x7FFF), m0s = m0e.lanewise(LSHL, 13);
-            FloatVector m0 = m0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(m0s.or(0x7F80_0000), m0e.compare(GE, 0x7C00)).or(m0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            IntVector v0i = (IntVector) ShortVector.fromMemorySegment(H, expAvgSq, vo + so, NATIVE).convertShape(S2I, I, 0);
-            IntVector v0e = v0i.and(0x7FFF), v0s = v0e.lanewise(LSHL, 13);
-            FloatVector v0 = v0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(v0s.or(0x7F80_0000), v0e.compare(GE, 0x7C00)).or(v0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            FloatVector gs = g0.mul(gradMul);
-            FloatVector g = gs.blend(p.lanewise(FMA, wd, gs), S.maskAll(l2));
-            FloatVector m = g.sub(m0).lanewise(NEG, S.maskAll(fromGrad)).lanewise(FMA, lerpCoef, m0.blend(g, S.maskAll(fromGrad)));
-            FloatVector v = g.mul(oneMinusBeta2).lanewise(FMA, g, v0.mul(beta2));
-            FloatVector u = v;
-            if (amsgrad) {
-                IntVector x0i = (IntVector) ShortVector.fromMemorySegment(H, maxExpAvgSq, xo + so, NATIVE).convertShape(S2I, I, 0);
-                IntVector x0e = x0i.and(0x7FFF), x0s = x0e.lanewise(LSHL, 13);
-                FloatVector x0 = x0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(x0s.or(0x7F80_0000), x0e.compare(GE, 0x7C00)).or(x0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-                u = x0.max(v);
-                IntVector nub = u.reinterpretAsInts(), nuu = nub.and(0x7FFF_FFFF);
-                IntVector nun = nuu.add(0xC800_0FFF).add(nuu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
-                IntVector nus = nuu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-                IntVector nux = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nuu.compare(GT, 0x7F80_0000));
-                ShortVector nu = (ShortVector) nun.blend(nus, nuu.compare(LT, 0x3880_0000)).blend(nux, nuu.compare(GE, 0x4780_0000)).or(nub.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
-                nu.intoMemorySegment(maxExpAvgSq, xo + so, NATIVE);
-            }
-            FloatVector root = u.sqrt();
-            FloatVector pn = p.mul(paramMul).add(m.mul(negStep).div((epsHat ? root : root.div(bc2)).add(eps)));
-            IntVector npb = pn.reinterpretAsInts(), npu = npb.and(0x7FFF_FFFF);
-            IntVector npn = npu.add(0xC800_0FFF).add(npu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
-            IntVector nps = npu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-            IntVector npx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, npu.compare(GT, 0x7F80_0000));
-            ShortVector np = (ShortVector) npn.blend(nps, npu.compare(LT, 0x3880_0000)).blend(npx, npu.compare(GE, 0x4780_0000)).or(npb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
-            np.intoMemorySegment(param, po + so, NATIVE);
-            IntVector nmb = m.reinterpretAsInts(), nmu = nmb.and(0x7FFF_FFFF);
-            IntVector nmn = nmu.add(0xC800_0FFF).add(nmu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
-            IntVector nms = nmu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-            IntVector nmx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nmu.compare(GT, 0x7F80_0000));
-            ShortVector nm = (ShortVector) nmn.blend(nms, nmu.compare(LT, 0x3880_0000)).blend(nmx, nmu.compare(GE, 0x4780_0000)).or(nmb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
-            nm.intoMemorySegment(expAvg, mo + so, NATIVE);
-            IntVector nvb = v.reinterpretAsInts(), nvu = nvb.and(0x7FFF_FFFF);
-            IntVector nvn = nvu.add(0xC800_0FFF).add(nvu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
-            IntVector nvs = nvu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-            IntVector nvx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nvu.compare(GT, 0x7F80_0000));
-            ShortVector nv = (ShortVector) nvn.blend(nvs, nvu.compare(LT, 0x3880_0000)).blend(nvx, nvu.compare(GE, 0x4780_0000)).or(nvb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
-            nv.intoMemorySegment(expAvgSq, vo + so, NATIVE);
-        }
-    }
-
     /** f32 parameters and gradients, bf16 moments, over arrays; {@code bound} in elements. */
     private static void bf16Moments(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
             float[] param, int po, float[] grad, int go, short[] expAvg, int mo,
@@ -494,115 +362,6 @@ enum PanamaAdamHalf implements AdamHalf {
             nm.intoMemorySegment(expAvg, mo + so, NATIVE);
             IntVector nvb = v.reinterpretAsInts(), nvt = nvb.lanewise(LSHR, 16);
             ShortVector nv = (ShortVector) nvb.add(nvt.and(1)).add(0x7FFF).lanewise(LSHR, 16).blend(nvt.or(0x0040), nvb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)).convertShape(I2S, H, 0);
-            nv.intoMemorySegment(expAvgSq, vo + so, NATIVE);
-        }
-    }
-
-    /** f32 parameters and gradients, f16 moments, over arrays; {@code bound} in elements. */
-    private static void f16Moments(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
-            float[] param, int po, float[] grad, int go, short[] expAvg, int mo,
-            short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int bound) {
-        final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
-        final float gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;
-        final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;
-        final float negStep = c.negStepSize;
-        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;
-        final int n = S.length();
-        for (int i = 0; i < bound; i += n) {
-            FloatVector p = FloatVector.fromArray(S, param, po + i);
-            FloatVector g0 = FloatVector.fromArray(S, grad, go + i);
-            IntVector m0i = (IntVector) ShortVector.fromArray(H, expAvg, mo + i).convertShape(S2I, I, 0);
-            IntVector m0e = m0i.and(0x7FFF), m0s = m0e.lanewise(LSHL, 13);
-            FloatVector m0 = m0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(m0s.or(0x7F80_0000), m0e.compare(GE, 0x7C00)).or(m0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            IntVector v0i = (IntVector) ShortVector.fromArray(H, expAvgSq, vo + i).convertShape(S2I, I, 0);
-            IntVector v0e = v0i.and(0x7FFF), v0s = v0e.lanewise(LSHL, 13);
-            FloatVector v0 = v0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(v0s.or(0x7F80_0000), v0e.compare(GE, 0x7C00)).or(v0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            FloatVector gs = g0.mul(gradMul);
-            FloatVector g = gs.blend(p.lanewise(FMA, wd, gs), S.maskAll(l2));
-            FloatVector m = g.sub(m0).lanewise(NEG, S.maskAll(fromGrad)).lanewise(FMA, lerpCoef, m0.blend(g, S.maskAll(fromGrad)));
-            FloatVector v = g.mul(oneMinusBeta2).lanewise(FMA, g, v0.mul(beta2));
-            FloatVector u = v;
-            if (amsgrad) {
-                IntVector x0i = (IntVector) ShortVector.fromArray(H, maxExpAvgSq, xo + i).convertShape(S2I, I, 0);
-                IntVector x0e = x0i.and(0x7FFF), x0s = x0e.lanewise(LSHL, 13);
-                FloatVector x0 = x0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(x0s.or(0x7F80_0000), x0e.compare(GE, 0x7C00)).or(x0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-                u = x0.max(v);
-                IntVector nub = u.reinterpretAsInts(), nuu = nub.and(0x7FFF_FFFF);
-                IntVector nun = nuu.add(0xC800_0FFF).add(nuu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
-                IntVector nus = nuu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-                IntVector nux = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nuu.compare(GT, 0x7F80_0000));
-                ShortVector nu = (ShortVector) nun.blend(nus, nuu.compare(LT, 0x3880_0000)).blend(nux, nuu.compare(GE, 0x4780_0000)).or(nub.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
-                nu.intoArray(maxExpAvgSq, xo + i);
-            }
-            FloatVector root = u.sqrt();
-            FloatVector pn = p.mul(paramMul).add(m.mul(negStep).div((epsHat ? root : root.div(bc2)).add(eps)));
-            pn.intoArray(param, po + i);
-            IntVector nmb = m.reinterpretAsInts(), nmu = nmb.and(0x7FFF_FFFF);
-            IntVector nmn = nmu.add(0xC800_0FFF).add(nmu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
-            IntVector nms = nmu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-            IntVector nmx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nmu.compare(GT, 0x7F80_0000));
-            ShortVector nm = (ShortVector) nmn.blend(nms, nmu.compare(LT, 0x3880_0000)).blend(nmx, nmu.compare(GE, 0x4780_0000)).or(nmb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
-            nm.intoArray(expAvg, mo + i);
-            IntVector nvb = v.reinterpretAsInts(), nvu = nvb.and(0x7FFF_FFFF);
-            IntVector nvn = nvu.add(0xC800_0FFF).add(nvu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
-            IntVector nvs = nvu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-            IntVector nvx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nvu.compare(GT, 0x7F80_0000));
-            ShortVector nv = (ShortVector) nvn.blend(nvs, nvu.compare(LT, 0x3880_0000)).blend(nvx, nvu.compare(GE, 0x4780_0000)).or(nvb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
-            nv.intoArray(expAvgSq, vo + i);
-        }
-    }
-
-    /** f32 parameters and gradients, f16 moments, over segments; offsets in bytes, {@code bound} in elements. */
-    private static void f16Moments(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
-            MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,
-            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long bound) {
-        final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
-        final float gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;
-        final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;
-        final float negStep = c.negStepSize;
-        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;
-        final long n = S.length();
-        for (long i = 0; i < bound; i += n) {
-            long so = i * Short.BYTES, fo = i * Float.BYTES;
-            FloatVector p = FloatVector.fromMemorySegment(S, param, po + fo, NATIVE);
-            FloatVector g0 = FloatVector.fromMemorySegment(S, grad, go + fo, NATIVE);
-            IntVector m0i = (IntVector) ShortVector.fromMemorySegment(H, expAvg, mo + so, NATIVE).convertShape(S2I, I, 0);
-            IntVector m0e = m0i.and(0x7FFF), m0s = m0e.lanewise(LSHL, 13);
-            FloatVector m0 = m0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(m0s.or(0x7F80_0000), m0e.compare(GE, 0x7C00)).or(m0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            IntVector v0i = (IntVector) ShortVector.fromMemorySegment(H, expAvgSq, vo + so, NATIVE).convertShape(S2I, I, 0);
-            IntVector v0e = v0i.and(0x7FFF), v0s = v0e.lanewise(LSHL, 13);
-            FloatVector v0 = v0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(v0s.or(0x7F80_0000), v0e.compare(GE, 0x7C00)).or(v0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            FloatVector gs = g0.mul(gradMul);
-            FloatVector g = gs.blend(p.lanewise(FMA, wd, gs), S.maskAll(l2));
-            FloatVector m = g.sub(m0).lanewise(NEG, S.maskAll(fromGrad)).lanewise(FMA, lerpCoef, m0.blend(g, S.maskAll(fromGrad)));
-            FloatVector v = g.mul(oneMinusBeta2).lanewise(FMA, g, v0.mul(beta2));
-            FloatVector u = v;
-            if (amsgrad) {
-                IntVector x0i = (IntVector) ShortVector.fromMemorySegment(H, maxExpAvgSq, xo + so, NATIVE).convertShape(S2I, I, 0);
-                IntVector x0e = x0i.and(0x7FFF), x0s = x0e.lanewise(LSHL, 13);
-                FloatVector x0 = x0s.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(x0s.or(0x7F80_0000), x0e.compare(GE, 0x7C00)).or(x0i.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-                u = x0.max(v);
-                IntVector nub = u.reinterpretAsInts(), nuu = nub.and(0x7FFF_FFFF);
-                IntVector nun = nuu.add(0xC800_0FFF).add(nuu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
-                IntVector nus = nuu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-                IntVector nux = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nuu.compare(GT, 0x7F80_0000));
-                ShortVector nu = (ShortVector) nun.blend(nus, nuu.compare(LT, 0x3880_0000)).blend(nux, nuu.compare(GE, 0x4780_0000)).or(nub.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
-                nu.intoMemorySegment(maxExpAvgSq, xo + so, NATIVE);
-            }
-            FloatVector root = u.sqrt();
-            FloatVector pn = p.mul(paramMul).add(m.mul(negStep).div((epsHat ? root : root.div(bc2)).add(eps)));
-            pn.intoMemorySegment(param, po + fo, NATIVE);
-            IntVector nmb = m.reinterpretAsInts(), nmu = nmb.and(0x7FFF_FFFF);
-            IntVector nmn = nmu.add(0xC800_0FFF).add(nmu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
-            IntVector nms = nmu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-            IntVector nmx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nmu.compare(GT, 0x7F80_0000));
-            ShortVector nm = (ShortVector) nmn.blend(nms, nmu.compare(LT, 0x3880_0000)).blend(nmx, nmu.compare(GE, 0x4780_0000)).or(nmb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
-            nm.intoMemorySegment(expAvg, mo + so, NATIVE);
-            IntVector nvb = v.reinterpretAsInts(), nvu = nvb.and(0x7FFF_FFFF);
-            IntVector nvn = nvu.add(0xC800_0FFF).add(nvu.lanewise(LSHR, 13).and(1)).lanewise(LSHR, 13);
-            IntVector nvs = nvu.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F00_0000);
-            IntVector nvx = IntVector.broadcast(I, 0x7C00).blend(0x7E00, nvu.compare(GT, 0x7F80_0000));
-            ShortVector nv = (ShortVector) nvn.blend(nvs, nvu.compare(LT, 0x3880_0000)).blend(nvx, nvu.compare(GE, 0x4780_0000)).or(nvb.lanewise(LSHR, 16).and(0x8000)).convertShape(I2S, H, 0);
             nv.intoMemorySegment(expAvgSq, vo + so, NATIVE);
         }
     }
