@@ -18,6 +18,10 @@ final class Goals {
         final String format;
         final List<String> parts = new ArrayList<>();
         boolean met = true;
+        /** A configuration the goal covers had one side only: met cannot be decided. */
+        boolean missing;
+        /** A row of information: its ratios have no target. */
+        boolean informational;
 
         Goal(String name, DoublePredicate bound, String format) {
             this.name = name;
@@ -39,10 +43,17 @@ final class Goals {
             parts.add(label + ": " + String.format(Locale.ROOT, format, format.contains("%%") ? 100 * q : q) + detail);
         }
 
+        /** Records a configuration that ran on one side only ({@code what} says which is missing). */
+        void addMissing(String label, String what) {
+            missing = true;
+            parts.add(label + ": " + what);
+        }
+
         /** The Markdown row: goal, measured ratios, verdict. */
         void write(StringBuilder md) {
             md.append("| ").append(name).append(" | ").append(parts.isEmpty() ? "not in this run" : String.join(", ", parts))
-                    .append(" | ").append(parts.isEmpty() ? "–" : met ? "met" : "**not met**").append(" |\n");
+                    .append(" | ").append(parts.isEmpty() || informational ? "–" : !met ? "**not met**"
+                            : missing ? "not decided (a side is missing)" : "met").append(" |\n");
         }
     }
 
@@ -101,11 +112,46 @@ final class Goals {
             for (String size : List.of("1048576", "16777216")) {
                 List<double[]> pairs = Report.clipStepPairs(rs, size, th);
                 if (pairs.isEmpty()) continue;
-                double worst = Double.POSITIVE_INFINITY;
-                for (double[] pair : pairs) worst = Math.min(worst, pair[0] / pair[1]);
-                g.addRatio(Report.human(size), worst, pairs.size() > 1 ? " (worst of " + pairs.size() + " pairs)" : "");
+                g.addRatio(Report.human(size), Report.worst(Report.forkRatios(pairs)), pairs.size() > 1 ? " (worst of " + pairs.size() + " pairs)" : "");
             }
             g.write(md);
+        }
+    }
+
+    // ------------------------------------------------------------------ 16-bit layouts
+
+    /**
+     * Issue 13's speed targets, decided by the worst paired fork ({@link Report#halfPairs}): bf16 and f16
+     * at least 1.25× PyTorch's fused kernel on the same dtype at every size, f32 parameters with bf16
+     * moments at least 1.3× PyTorch's fused f32 at 16M and 64M (the other sizes as information), at 1 and
+     * 2 threads.
+     */
+    static void half(StringBuilder md, List<Result> rs) {
+        for (Report.HalfLayout l : Report.HALF_LAYOUTS) {
+            String where = l.targetSizes().isEmpty() ? "at every size"
+                    : "at " + String.join(" and ", l.targetSizes().stream().map(Report::human).toList());
+            for (String th : List.of("1", "2")) {
+                String threads = th + " thread" + (th.equals("1") ? "" : "s");
+                Goal g = new Goal(l.label() + " ≥ " + fmtTarget(l.target()) + "× " + l.peerName() + " " + where + ", " + threads,
+                        q -> q >= l.target(), "%.2f×");
+                Goal info = new Goal(l.label() + " vs " + l.peerName() + " at the other sizes (information, no target), " + threads,
+                        q -> true, "%.2f×");
+                info.informational = true;
+                for (String size : Report.halfSizes(rs, l.layout())) {
+                    Goal goal = l.targeted(size) ? g : info;
+                    List<double[]> pairs = Report.halfPairs(rs, l.layout(), size, th);
+                    if (pairs.isEmpty()) {
+                        boolean ours = !Report.halfForks(rs, l.layout(), "ADAM4J", size, th).isEmpty();
+                        boolean theirs = !Report.halfForks(rs, l.layout(), "TORCH", size, th).isEmpty();
+                        if (ours != theirs) goal.addMissing(Report.human(size), ours ? "no PyTorch fork" : "no adam4j fork");
+                        continue;
+                    }
+                    double[] q = Report.forkRatios(pairs);
+                    goal.addRatio(Report.human(size), Report.worst(q), q.length > 1 ? " (" + Report.ratioList(q) + ")" : "");
+                }
+                g.write(md);
+                if (!info.parts.isEmpty()) info.write(md);
+            }
         }
     }
 

@@ -30,11 +30,13 @@ final class JmhJson {
                 Map<String, String> params = new LinkedHashMap<>();
                 double score = Double.NaN, error = Double.NaN, alloc = Double.NaN;
                 List<Double> raw = new ArrayList<>();
+                int threads = 1;
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String f = p.currentName();
                     p.nextToken();
                     switch (f) {
                         case "benchmark" -> bench = p.getText();
+                        case "threads" -> threads = p.getIntValue(); // JMH's own threads (-t), not a parameter
                         case "params" -> {
                             while (p.nextToken() == JsonToken.FIELD_NAME) {
                                 String k = p.currentName();
@@ -77,6 +79,8 @@ final class JmhJson {
                         default -> p.skipChildren();
                     }
                 }
+                // a run with several JMH threads (-t 2) records them as its "threads", unless a parameter of that name exists
+                if (threads > 1) params.putIfAbsent("threads", String.valueOf(threads));
                 double median = raw.isEmpty() ? score : median(raw);
                 out.add(new Result(bench.replace("dev.adam4j.jmh.", ""), params, median, score, error, alloc));
             }

@@ -23,7 +23,8 @@ import java.util.function.Predicate;
  * <p>Usage: {@code Report <jmh.json> <docs-dir> <machine.txt> <command>}: rewrites both files and keeps
  * the framework-adapter section of an existing {@code benchmarks.md} (another run's). {@code Report
  * --adapters <adapters.json> <docs-dir> <machine.txt> <command>} ({@code ./bench adapters}) rewrites
- * only that section of {@code benchmarks.md}, keeping the rest.
+ * only that section of {@code benchmarks.md}, keeping the rest; so do {@code --clip-step} ({@code ./bench clip})
+ * and {@code --half} ({@code ./bench half}) for theirs.
  */
 public final class Report {
     private Report() {}
@@ -50,6 +51,12 @@ public final class Report {
         if (args.length > 0 && args[0].equals("--clip-step")) {
             if (args.length != 5) throw new IllegalArgumentException("usage: Report --clip-step <clip.json> <docs-dir> <machine.txt> <command>");
             writeSection(Path.of(args[2]), CLIP_BEGIN, CLIP_END, clipStepSection(JmhJson.read(Path.of(args[1])),
+                    Files.readString(Path.of(args[3])).strip(), args[4]));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("--half")) {
+            if (args.length != 5) throw new IllegalArgumentException("usage: Report --half <half.json> <docs-dir> <machine.txt> <command>");
+            writeSection(Path.of(args[2]), HALF_BEGIN, HALF_END, halfSection(JmhJson.read(Path.of(args[1])),
                     Files.readString(Path.of(args[3])).strip(), args[4]));
             return;
         }
@@ -164,7 +171,7 @@ public final class Report {
         // ---- the adapters' section, measured by another run (./bench adapters): kept as it is
         Path existing = docs.resolve("benchmarks.md");
         String before = Files.exists(existing) ? Files.readString(existing) : "";
-        for (String kept : new String[] {clipStepSection(before), adapterSection(before)}) {
+        for (String kept : new String[] {clipStepSection(before), halfSection(before), adapterSection(before)}) {
             if (kept != null) md.append('\n').append(kept).append('\n');
         }
 
@@ -246,13 +253,36 @@ public final class Report {
      * single-threaded), as {@code ./bench adapters} runs them, side by side.
      */
     static List<double[]> adapterPairs(List<Result> rs, Framework fw, String model, String threads) {
-        List<Result> ours = adapterForks(rs, fw, "adam4j", model, threads);
-        List<Result> theirs = adapterForks(rs, fw, fw.peer(), model, fw.singleThreaded() ? "1" : threads);
+        return pairForks(adapterForks(rs, fw, "adam4j", model, threads), adapterForks(rs, fw, fw.peer(), model, fw.singleThreaded() ? "1" : threads));
+    }
+
+    /**
+     * {ours, theirs, ours ±, theirs ±} (medians and JMH half-widths) of each pair of forks: the k-th of
+     * {@code ours} with the k-th of {@code theirs}, both in the order they ran; an unpaired fork is left out.
+     */
+    static List<double[]> pairForks(List<Result> ours, List<Result> theirs) {
         List<double[]> out = new ArrayList<>();
         for (int k = 0; k < Math.min(ours.size(), theirs.size()); k++) {
             out.add(new double[] {ours.get(k).median(), theirs.get(k).median(), ours.get(k).error(), theirs.get(k).error()});
         }
         return out;
+    }
+
+    /** ours / theirs of each pair (a throughput ratio: above 1, adam4j is faster). */
+    static double[] forkRatios(List<double[]> pairs) {
+        return pairs.stream().mapToDouble(p -> p[0] / p[1]).toArray();
+    }
+
+    /** The smallest of {@code xs}. */
+    static double worst(double[] xs) {
+        return java.util.Arrays.stream(xs).min().orElse(Double.NaN);
+    }
+
+    /** {@code 1.52×, 1.31×}: each ratio, in order. */
+    static String ratioList(double[] xs) {
+        List<String> out = new ArrayList<>();
+        for (double x : xs) out.add(String.format(Locale.ROOT, "%.2f×", x));
+        return String.join(", ", out);
     }
 
     /** The models measured for {@code fw}, in the order they first appear. */
@@ -358,13 +388,8 @@ public final class Report {
     static List<double[]> clipStepPairs(List<Result> rs, String size, String threads) {
         Predicate<Result> at = r -> r.benchmark().equals("ClipStepBench.clipAndStep") && r.p("size").equals(size)
                 && r.p("threads").equals(threads);
-        List<Result> ours = rs.stream().filter(at.and(r -> r.p("impl").equals("ADAM4J"))).toList();
-        List<Result> theirs = rs.stream().filter(at.and(r -> r.p("impl").equals("TORCH"))).toList();
-        List<double[]> out = new ArrayList<>();
-        for (int k = 0; k < Math.min(ours.size(), theirs.size()); k++) {
-            out.add(new double[] {ours.get(k).median(), theirs.get(k).median(), ours.get(k).error(), theirs.get(k).error()});
-        }
-        return out;
+        return pairForks(rs.stream().filter(at.and(r -> r.p("impl").equals("ADAM4J"))).toList(),
+                rs.stream().filter(at.and(r -> r.p("impl").equals("TORCH"))).toList());
     }
 
     /** The clip + step section of {@code benchmarks.md}, between its markers. */
@@ -384,16 +409,11 @@ public final class Report {
             for (String th : List.of("1", "2")) {
                 List<double[]> pairs = clipStepPairs(rs, size, th);
                 if (pairs.isEmpty()) continue;
-                List<String> q = new ArrayList<>();
-                double[] ratios = new double[pairs.size()];
-                for (int k = 0; k < pairs.size(); k++) {
-                    ratios[k] = pairs.get(k)[0] / pairs.get(k)[1];
-                    q.add(String.format(Locale.ROOT, "%.2f×", ratios[k]));
-                }
-                double[] sorted = ratios.clone();
+                double[] sorted = forkRatios(pairs);
+                String q = ratioList(sorted);
                 java.util.Arrays.sort(sorted);
                 md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %s | %s | %.2f× | %.2f× |\n", Long.parseLong(size), th,
-                        perFork(pairs, 0, 2), perFork(pairs, 1, 3), String.join(", ", q), sorted[sorted.length / 2], sorted[0]));
+                        perFork(pairs, 0, 2), perFork(pairs, 1, 3), q, sorted[sorted.length / 2], sorted[0]));
             }
         }
         md.append("\n| goal | measured | verdict |\n|---|---|---|\n");
@@ -403,5 +423,126 @@ public final class Report {
 
     static String clipStepSection(String report) {
         return section(report, CLIP_BEGIN, CLIP_END);
+    }
+
+    // ------------------------------------------------------------------ 16-bit layouts (./bench half)
+
+    static final String HALF_BEGIN = "<!-- half:begin (written by ./bench half; kept by the other modes) -->";
+    static final String HALF_END = "<!-- half:end -->";
+
+    /**
+     * One {@code layout} of {@code HalfPeerBench}: what it is, PyTorch's side, the bytes an element each
+     * side moves (adam4j's, PyTorch's), the target speed-up in steps/s and the sizes it applies to (empty:
+     * every size; the others are reported as information).
+     */
+    record HalfLayout(String layout, String title, String label, String peerName, int bytes, int peerBytes, double target,
+            List<String> targetSizes) {
+        boolean targeted(String size) {
+            return targetSizes.isEmpty() || targetSizes.contains(size);
+        }
+    }
+
+    static final List<HalfLayout> HALF_LAYOUTS = List.of(
+            new HalfLayout("BF16", "bf16 parameters, gradients and moments", "bf16", "PyTorch's fused bf16", 14, 14, 1.25, List.of()),
+            new HalfLayout("F16", "f16 parameters, gradients and moments", "f16", "PyTorch's fused f16", 14, 14, 1.25, List.of()),
+            new HalfLayout("F32_BF16_STATE", "f32 parameters and gradients, bf16 moments (`AdamOptions.stateDtype(Precision.BF16)`)",
+                    "f32 + bf16 moments", "PyTorch's fused f32", 20, 28, 1.3, List.of("16777216", "67108864")));
+
+    /** The forks of one side ({@code ADAM4J} or {@code TORCH}) of a layout, size and thread count, in the order they ran. */
+    static List<Result> halfForks(List<Result> rs, String layout, String impl, String size, String threads) {
+        return rs.stream().filter(r -> r.benchmark().equals("HalfPeerBench.step") && r.p("layout").equals(layout)
+                && r.p("impl").equals(impl) && r.p("size").equals(size) && r.p("threads").equals(threads)).toList();
+    }
+
+    /** {adam4j steps/s, PyTorch steps/s, adam4j ±, PyTorch ±} of each pair of forks ({@link #pairForks}). */
+    static List<double[]> halfPairs(List<Result> rs, String layout, String size, String threads) {
+        return pairForks(halfForks(rs, layout, "ADAM4J", size, threads), halfForks(rs, layout, "TORCH", size, threads));
+    }
+
+    /** The sizes measured for {@code layout}, ascending. */
+    static List<String> halfSizes(List<Result> rs, String layout) {
+        return sizes(rs.stream().filter(r -> r.benchmark().equals("HalfPeerBench.step") && r.p("layout").equals(layout)).toList());
+    }
+
+    /**
+     * The ceiling forks ({@code CeilingBench.adamShaped}) that move {@code bytes} an element, for one step
+     * over {@code size} elements at {@code threads} threads: JMH run with {@code -t threads}, each thread
+     * streaming {@code size / threads} elements of its own.
+     */
+    static List<Result> ceilingForks(List<Result> rs, int bytes, String size, String threads) {
+        long each = Long.parseLong(size) / Integer.parseInt(threads);
+        return rs.stream().filter(r -> r.benchmark().equals("CeilingBench.adamShaped") && r.size() == each
+                && (r.p("threads").isEmpty() ? "1" : r.p("threads")).equals(threads)
+                && Math.round(r.bytesPerOp() / r.size()) == bytes).toList();
+    }
+
+    /** The median of {@code xs}, NaN when empty. */
+    static double median(List<Double> xs) {
+        return xs.isEmpty() ? Double.NaN : JmhJson.median(xs);
+    }
+
+    /** Steps/s of each fork, {@code 123 ± 4.00 / 130 ± 5.00}, or – when there is none. */
+    static String forkList(List<Result> forks) {
+        if (forks.isEmpty()) return "–";
+        List<String> xs = new ArrayList<>();
+        for (Result r : forks) xs.add(fmt(r.median()) + (Double.isNaN(r.error()) ? "" : " ± " + fmt(r.error())));
+        return String.join(" / ", xs);
+    }
+
+    /** GB/s of the median fork ({@code bytes} an element) and its share of {@code ceiling} GB/s. */
+    private static String gbOfCeiling(List<Result> forks, int bytes, long size, double ceiling) {
+        double gb = median(forks.stream().map(r -> r.median() * bytes * size / 1e9).toList());
+        return Double.isNaN(gb) ? "–" : fmt(gb) + (Double.isNaN(ceiling) ? "" : String.format(Locale.ROOT, " (%.0f%%)", 100 * gb / ceiling));
+    }
+
+    /** The 16-bit layouts' section of {@code benchmarks.md}, between its markers. */
+    static String halfSection(List<Result> rs, String machine, String command) {
+        StringBuilder md = new StringBuilder(HALF_BEGIN).append("\n## 16-bit layouts: adam4j vs PyTorch's fused kernel\n\n");
+        md.append("Generated by `").append(command).append("` by `dev.adam4j.jmh.Report --half`, from JMH's JSON of that run; the other ")
+          .append("sections come from their own run. `HalfPeerBench` on libtorch tensors: adam4j through its `Adam` facade ")
+          .append("(`setParallelism(threads)`, a `Param` whose data and gradient wrap the tensors' memory, zero-copy; moments allocated ")
+          .append("by the facade) against `aten::_fused_adam_` through the dispatcher (`torch.set_num_threads(threads)`), default ")
+          .append("hyperparameters. Steps/s: the median of one fork's measured iterations, `±` JMH's 99.9% half-width. Each configuration ")
+          .append("ran in several single-fork JMH runs, adam4j and PyTorch back to back (the order swapped every round), paired in ")
+          .append("the order they ran; a target is decided by the **worst** paired fork. GB/s = bytes an element × size × steps/s ")
+          .append("of the median fork (14 bytes an element for 16-bit Adam: p, g, m, v read, p, m, v written; 20 for f32 parameters ")
+          .append("with bf16 moments; 28 for f32), and in brackets its share of the Adam-shaped ceiling with the same bytes an ")
+          .append("element (`CeilingBench.adamShaped`, trivial arithmetic, one fork a round next to the pairs, the median fork; at 2 ")
+          .append("threads two JMH threads each streaming half the size).\n\n```\n").append(machine).append("\n```\n");
+        for (HalfLayout l : HALF_LAYOUTS) {
+            List<String> sizes = halfSizes(rs, l.layout());
+            if (sizes.isEmpty()) continue;
+            boolean sameBytes = l.bytes() == l.peerBytes();
+            md.append("\n### ").append(l.title()).append(" vs ").append(l.peerName()).append("\n\n");
+            md.append("| size | threads | adam4j steps/s per fork | PyTorch steps/s per fork | adam4j GB/s (of ceiling) | PyTorch GB/s (of ceiling) | ")
+              .append(sameBytes ? "ceiling GB/s (" + l.bytes() + " B)" : "ceiling GB/s (" + l.bytes() + " B; " + l.peerBytes() + " B)")
+              .append(" | speed-up per fork | ratio of medians | worst fork |\n");
+            md.append("|---:|---:|---|---|---:|---:|---:|---|---:|---:|\n");
+            for (String size : sizes) {
+                for (String th : List.of("1", "2")) {
+                    List<Result> ours = halfForks(rs, l.layout(), "ADAM4J", size, th), theirs = halfForks(rs, l.layout(), "TORCH", size, th);
+                    if (ours.isEmpty() && theirs.isEmpty()) continue;
+                    long n = Long.parseLong(size);
+                    double c = median(ceilingForks(rs, l.bytes(), size, th).stream().map(Result::gbps).toList());
+                    double pc = median(ceilingForks(rs, l.peerBytes(), size, th).stream().map(Result::gbps).toList());
+                    double[] q = forkRatios(halfPairs(rs, l.layout(), size, th));
+                    double ofMedians = median(ours.stream().map(Result::median).toList()) / median(theirs.stream().map(Result::median).toList());
+                    md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, th, forkList(ours),
+                            forkList(theirs), gbOfCeiling(ours, l.bytes(), n, c), gbOfCeiling(theirs, l.peerBytes(), n, pc),
+                            sameBytes ? fmt(c) : fmt(c) + "; " + fmt(pc), q.length == 0 ? "–" : ratioList(q),
+                            Double.isNaN(ofMedians) ? "–" : String.format(Locale.ROOT, "%.2f×", ofMedians),
+                            q.length == 0 ? "–" : String.format(Locale.ROOT, "%.2f×", worst(q))));
+                }
+            }
+        }
+        md.append("\n### Targets for the 16-bit layouts against this run\n\n")
+          .append("Each ratio is adam4j's steps/s over PyTorch's, fork by fork; a target is met when the **worst** paired fork meets it ")
+          .append("(the ratio of medians is in the tables above).\n\n| goal | measured (worst fork) | verdict |\n|---|---|---|\n");
+        Goals.half(md, rs);
+        return md.append(HALF_END).toString();
+    }
+
+    static String halfSection(String report) {
+        return section(report, HALF_BEGIN, HALF_END);
     }
 }

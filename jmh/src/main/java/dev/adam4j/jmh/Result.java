@@ -23,9 +23,20 @@ record Result(String benchmark, Map<String, String> params, double median, doubl
         Traffic t = traffic(benchmark);
         if (t == null) return Double.NaN;
         int perElement = p("variant").equals("AMSGRAD") && t.amsgradF32Bytes() > 0 ? t.amsgradF32Bytes() : t.f32Bytes();
-        if (p("precision").equals("F64")) perElement *= 2;
+        int width = width(p("precision"), 4), stateWidth = width(p("stateDtype"), width);
+        double bytes = ((double) (perElement - t.stateF32Bytes()) * width + (double) t.stateF32Bytes() * stateWidth) / 4;
         double elements = t.elements() > 0 ? t.elements() : (double) size() * t.sizeMultiple();
-        return elements * perElement;
+        return elements * bytes;
+    }
+
+    /** The bytes of one element of precision {@code name} (F32, F64, BF16, F16), or {@code otherwise}. */
+    static int width(String name, int otherwise) {
+        return switch (name) {
+            case "F32" -> 4;
+            case "F64" -> 8;
+            case "BF16", "F16" -> 2;
+            default -> otherwise;
+        };
     }
 
     double gbps() {

@@ -185,4 +185,93 @@ class ReportTest {
         assertTrue(full.contains(section), full);
         assertTrue(full.indexOf(section) < full.indexOf("## Chart"), full);
     }
+
+
+    // ------------------------------------------------------------------ 16-bit layouts (./bench half)
+
+    static String half(String layout, String impl, int size, int threads, double stepsPerSecond) {
+        return result("HalfPeerBench.step", "\"size\":\"" + size + "\",\"threads\":\"" + threads + "\",\"layout\":\"" + layout
+                + "\",\"impl\":\"" + impl + "\"", stepsPerSecond, 5, stepsPerSecond);
+    }
+
+    /** A ceiling fork as ./bench half runs it: at 2 threads JMH's -t 2, each thread over half the size. */
+    static String ceiling(String precision, String stateDtype, int size, int threads, double opsPerSecond) {
+        return result("CeilingBench.adamShaped", "\"size\":\"" + size / threads + "\",\"precision\":\"" + precision
+                + "\",\"stateDtype\":\"" + stateDtype + "\"", opsPerSecond, 1, opsPerSecond).replace("{\"benchmark\"", "{\"threads\":" + threads + ",\"benchmark\"");
+    }
+
+    /**
+     * Forks in the order ./bench half runs them (adam4j and PyTorch back to back, swapped every round): bf16
+     * meets its target at 1 thread, misses it by one fork at 2; f16 has no PyTorch fork; f32 + bf16 moments
+     * meets it at 16M and is information at 4K.
+     */
+    static final String HALF = "[" + String.join(",",
+            half("BF16", "ADAM4J", 4096, 1, 300000), half("BF16", "TORCH", 4096, 1, 200000),
+            half("BF16", "TORCH", 4096, 1, 215000), half("BF16", "ADAM4J", 4096, 1, 280000),
+            half("BF16", "ADAM4J", 4096, 2, 300000), half("BF16", "TORCH", 4096, 2, 200000),
+            half("BF16", "TORCH", 4096, 2, 250000), half("BF16", "ADAM4J", 4096, 2, 300000),
+            half("F16", "ADAM4J", 4096, 1, 100000),
+            half("F32_BF16_STATE", "ADAM4J", 16777216, 1, 20), half("F32_BF16_STATE", "TORCH", 16777216, 1, 10),
+            half("F32_BF16_STATE", "ADAM4J", 4096, 1, 100000), half("F32_BF16_STATE", "TORCH", 4096, 1, 120000),
+            ceiling("BF16", "SAME", 4096, 1, 1e6), ceiling("BF16", "SAME", 4096, 2, 1.5e6),
+            ceiling("F32", "BF16", 4096, 1, 8e5), ceiling("F32", "SAME", 4096, 1, 6e5)) + "]";
+
+    @Test
+    void theCeilingMovesTheLayoutsBytesAndKnowsItsThreads(@TempDir Path dir) throws Exception {
+        List<Result> rs = JmhJson.read(Files.writeString(dir.resolve("h.json"), HALF));
+        List<Result> c = rs.stream().filter(r -> r.benchmark().equals("CeilingBench.adamShaped")).toList();
+        assertEquals(4096.0 * 14, c.get(0).bytesPerOp(), "bf16: 7 streams of 2 bytes");
+        assertEquals("", c.get(0).p("threads"));
+        assertEquals(2048.0 * 14, c.get(1).bytesPerOp(), "-t 2: each thread half the size");
+        assertEquals("2", c.get(1).p("threads"));
+        assertEquals(4096.0 * 20, c.get(2).bytesPerOp(), "f32 p, g with bf16 m, v");
+        assertEquals(4096.0 * 28, c.get(3).bytesPerOp());
+        assertEquals(List.of(c.get(1)), Report.ceilingForks(rs, 14, "4096", "2"));
+    }
+
+    @Test
+    void halfTargetsAreDecidedByTheWorstPairedFork(@TempDir Path dir) throws Exception {
+        StringBuilder md = new StringBuilder();
+        Goals.half(md, JmhJson.read(Files.writeString(dir.resolve("h.json"), HALF)));
+        String t = md.toString();
+        assertTrue(t.contains("| bf16 ≥ 1.25× PyTorch's fused bf16 at every size, 1 thread | 4K: 1.30× (1.50×, 1.30×) | met |"), t);
+        // one fork of two below 1.25: not met, whatever the median
+        assertTrue(t.contains("| bf16 ≥ 1.25× PyTorch's fused bf16 at every size, 2 threads | 4K: 1.20× (1.50×, 1.20×) | **not met** |"), t);
+        assertTrue(t.contains("| f16 ≥ 1.25× PyTorch's fused f16 at every size, 1 thread | 4K: no PyTorch fork | not decided (a side is missing) |"), t);
+        assertTrue(t.contains("| f16 ≥ 1.25× PyTorch's fused f16 at every size, 2 threads | not in this run | – |"), t);
+        assertTrue(t.contains("| f32 + bf16 moments ≥ 1.3× PyTorch's fused f32 at 16M and 64M, 1 thread | 16M: 2.00× | met |"), t);
+        assertTrue(t.contains("| f32 + bf16 moments vs PyTorch's fused f32 at the other sizes (information, no target), 1 thread | 4K: 0.83× | – |"), t);
+        assertTrue(t.contains("| f32 + bf16 moments ≥ 1.3× PyTorch's fused f32 at 16M and 64M, 2 threads | not in this run | – |"), t);
+    }
+
+    /** Per-fork steps/s with half-widths, GB/s of the layout's bytes and its share of the same-bytes ceiling, ratios. */
+    @Test
+    void theHalfSectionListsForksGigabytesAndCeilingsAndSurvivesTheOtherModes(@TempDir Path dir) throws Exception {
+        Path json = Files.writeString(dir.resolve("h.json"), HALF);
+        Path machine = Files.writeString(dir.resolve("m.txt"), "test machine\nL3: 32 MiB");
+        Path docs = dir.resolve("docs");
+        Report.main(new String[] {"--half", json.toString(), docs.toString(), machine.toString(), "./bench half"});
+        Report.main(new String[] {"--half", json.toString(), docs.toString(), machine.toString(), "./bench half"});
+        String md = Files.readString(docs.resolve("benchmarks.md"));
+        assertEquals(md.indexOf(Report.HALF_BEGIN), md.lastIndexOf(Report.HALF_BEGIN), "one section, replaced in place");
+        assertTrue(md.contains("## 16-bit layouts: adam4j vs PyTorch's fused kernel"), md);
+        // 290,000 steps/s × 14 B × 4,096 = 16.6 GB/s, 29% of 57.3; PyTorch 207,500: 11.9 GB/s, 21%
+        assertTrue(md.contains("| 4,096 | 1 | 300000 ± 5.00 / 280000 ± 5.00 | 200000 ± 5.00 / 215000 ± 5.00 | 16.6 (29%) | 11.9 (21%) "
+                + "| 57.3 | 1.50×, 1.30× | 1.40× | 1.30× |"), md);
+        // 2 threads: the -t 2 ceiling, 1.5e6 × 2,048 × 14 = 43.0 GB/s
+        assertTrue(md.contains("| 4,096 | 2 | 300000 ± 5.00 / 300000 ± 5.00 | 200000 ± 5.00 / 250000 ± 5.00 | 17.2 (40%) | 12.9 (30%) "
+                + "| 43.0 | 1.50×, 1.20× | 1.33× | 1.20× |"), md);
+        assertTrue(md.contains("| 4,096 | 1 | 100000 ± 5.00 | – | 5.73 (10%) | – | 57.3 | – | – | – |"), md);
+        // f32 + bf16 moments: adam4j at 20 B against its ceiling (8e5 × 4,096 × 20 = 65.5 GB/s), PyTorch at 28 B against its own
+        assertTrue(md.contains("| 4,096 | 1 | 100000 ± 5.00 | 120000 ± 5.00 | 8.19 (13%) | 13.8 (20%) | 65.5; 68.8 | 0.83× | 0.83× | 0.83× |"), md);
+        assertTrue(md.contains("| 16,777,216 | 1 | 20.0 ± 5.00 | 10.0 ± 5.00 | 6.71 | 4.70 | –; – | 2.00× | 2.00× | 2.00× |"), md);
+        String section = Report.halfSection(md);
+
+        // the clip run and the full run keep it
+        Report.main(new String[] {"--clip-step", Files.writeString(dir.resolve("c.json"), "[]").toString(), docs.toString(),
+                machine.toString(), "./bench clip"});
+        Report.main(new String[] {Files.writeString(dir.resolve("r.json"), JSON).toString(), docs.toString(), machine.toString(), "./bench test"});
+        String full = Files.readString(docs.resolve("benchmarks.md"));
+        assertTrue(full.contains(section) && full.contains("## One Adam step"), full);
+    }
 }
