@@ -27,8 +27,8 @@ import jdk.incubator.vector.VectorOperators;
  * <h2>Exactness</h2>
  * Widening is exact ({@link Float#float16ToFloat}, the specification's own widening). For every input
  * but NaN, {@link Float#floatToFloat16} is the specification's round to nearest even
- * ({@link dev.adam4j.kernels.ReducedFloats#floatToF16}, tested equal over all f32 bit patterns'
- * classes); a NaN keeps part of its payload there, while the specification stores {@code 0x7E00} with
+ * ({@link dev.adam4j.kernels.ReducedFloats#floatToF16}, tested equal on a stride through all
+ * 2^32 patterns and around every f16 value and midpoint); a NaN keeps part of its payload there, while the specification stores {@code 0x7E00} with
  * the sign, so NaN results are first replaced by the f32 quiet NaN of the same sign ({@code 0x7FC00000},
  * which narrows to {@code 0x7E00}). Each element's arithmetic is the specification's, whatever block
  * it falls in: the blocks only cut the loop.

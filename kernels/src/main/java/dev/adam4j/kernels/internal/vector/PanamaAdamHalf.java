@@ -45,8 +45,8 @@ import jdk.incubator.vector.VectorSpecies;
  * shift.
  *
  * <p><b>f16</b> goes to {@link F16Blocks}: the JDK 25 Vector API has no half-float conversion, and the
- * same conversions in integer lanes made the fused loop 4× slower than converting block by block with
- * the CPU's own instructions.
+ * same conversions in integer lanes made the fused loop 3.4× slower (420–450 vs 125 µs a 65,536-element
+ * step) than converting block by block with the CPU's own instructions.
  *
  * <p>The bf16 loops are generated ({@code HalfLoopsGenerator} in the tests): each is written out with
  * no call but the Vector API's, because C2 refused the helper methods of a loop this large and boxed
