@@ -57,49 +57,6 @@ final class Goals {
         }
     }
 
-    static void table(StringBuilder md, List<Result> rs, String machine) {
-        md.append("\n## Targets (README goals) against this run\n\n| goal | measured | verdict |\n|---|---|---|\n");
-        List<String> peerSizes = Report.sizes(rs.stream().filter(r -> r.benchmark().equals("PeerBench.step")).toList());
-        for (String th : List.of("1", "2")) {
-            String threads = th + " thread" + (th.equals("1") ? "" : "s");
-            Goal small = new Goal("≥ 1.25× PyTorch fused up to 1M, " + threads, q -> q >= 1.25, "%.2f×");
-            Goal large = new Goal("≥ 1.00× PyTorch fused above 1M, " + threads, q -> q >= 1.0, "%.2f×");
-            Goal nd4j = new Goal("≥ 5× ND4J at every size, " + threads, q -> q >= 5, "%.1f×");
-            for (String size : peerSizes) {
-                Result ours = Report.peer(rs, "ADAM4J", size, th);
-                (Long.parseLong(size) <= 1 << 20 ? small : large).add(Report.human(size), ours, Report.peer(rs, "TORCH_FUSED", size, th), false, "");
-                nd4j.add(Report.human(size), ours, Report.peer(rs, "ND4J", size, th), false, "");
-            }
-            small.write(md);
-            large.write(md);
-            nd4j.write(md);
-        }
-        Goal ceiling = new Goal("≥ 90% of the adam-shaped ceiling at 16M and above (f32 float[])", q -> q >= 0.9, "%.0f%%");
-        for (Result v : rs.stream().filter(r -> r.benchmark().equals("KernelBench.Vector.step") && r.size() >= 1 << 24
-                && r.p("precision").equals("F32") && r.p("storage").equals("ARRAY") && r.p("variant").equals("ADAM")
-                && Double.isNaN(r.allocBytesPerOp())).sorted(Comparator.comparingInt(Result::size)).toList()) {
-            Result c = Report.find(rs, "CeilingBench.adamShaped", r -> r.size() == v.size() && r.p("precision").equals("F32"));
-            ceiling.add(Report.human(String.valueOf(v.size())), v, c, false, " (" + Report.gb(v) + " vs " + Report.gb(c) + " GB/s)");
-        }
-        ceiling.write(md);
-        long l3 = Report.l3Bytes(machine);
-        Goal threads = new Goal("2 threads ≥ 1.8× one thread in cache (p, g, m, v: 16 B/element within the L3)", q -> q >= 1.8, "%.2f×");
-        for (Result two : rs.stream().filter(r -> r.benchmark().equals("OptimizerBench.threads") && r.p("threads").equals("2")
-                && 16L * r.size() <= l3).sorted(Comparator.comparingInt(Result::size)).toList()) {
-            threads.add(Report.human(String.valueOf(two.size())), two,
-                    Report.find(rs, "OptimizerBench.threads", r -> r.size() == two.size() && r.p("threads").equals("1")), false, "");
-        }
-        threads.write(md);
-        Result single = Report.find(rs, "OptimizerBench.manyTensors", r -> r.p("layout").equals("SINGLE"));
-        Goal many = new Goal("10,000 tensors within 1.2× of one tensor's time", q -> q <= 1.2, "%.2f×");
-        for (String layout : List.of("FLAT", "SEPARATE")) {
-            many.add(layout.toLowerCase(Locale.ROOT), Report.find(rs, "OptimizerBench.manyTensors", r -> r.p("layout").equals(layout)),
-                    single, true, "");
-        }
-        many.write(md);
-        clipStep(md, rs);
-    }
-
     /**
      * Issue 14's target: clipping + step at least 1.5× PyTorch's clip_grad_norm_ + fused Adam in steps/s,
      * decided by the worst of the paired forks ({@link Report#clipStepPairs}: the k-th adam4j fork of a

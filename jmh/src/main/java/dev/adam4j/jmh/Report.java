@@ -24,7 +24,8 @@ import java.util.function.Predicate;
  * the framework-adapter section of an existing {@code benchmarks.md} (another run's). {@code Report
  * --adapters <adapters.json> <docs-dir> <machine.txt> <command>} ({@code ./bench adapters}) rewrites
  * only that section of {@code benchmarks.md}, keeping the rest; so do {@code --clip-step} ({@code ./bench clip})
- * and {@code --half} ({@code ./bench half}) for theirs.
+ * {@code --half} ({@code ./bench half}) and {@code --targets} ({@code ./bench targets}, the README's performance
+ * targets decided fork by fork: {@link Targets}) for theirs.
  */
 public final class Report {
     private Report() {}
@@ -57,6 +58,12 @@ public final class Report {
         if (args.length > 0 && args[0].equals("--half")) {
             if (args.length != 5) throw new IllegalArgumentException("usage: Report --half <half.json> <docs-dir> <machine.txt> <command>");
             writeSection(Path.of(args[2]), HALF_BEGIN, HALF_END, halfSection(JmhJson.read(Path.of(args[1])),
+                    Files.readString(Path.of(args[3])).strip(), args[4]));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("--targets")) {
+            if (args.length != 5) throw new IllegalArgumentException("usage: Report --targets <targets.json> <docs-dir> <machine.txt> <command>");
+            writeSection(Path.of(args[2]), Targets.BEGIN, Targets.END, Targets.section(JmhJson.read(Path.of(args[1])),
                     Files.readString(Path.of(args[3])).strip(), args[4]));
             return;
         }
@@ -166,12 +173,13 @@ public final class Report {
             }
         }
 
-        Goals.table(md, rs, machine);
+        md.append("\nOne fork per configuration above: the README's performance targets are decided from several forks by ")
+          .append("`./bench targets` (its section below).\n");
 
-        // ---- the adapters' section, measured by another run (./bench adapters): kept as it is
+        // ---- the sections measured by the other modes (./bench targets, clip, half, adapters): kept as they are
         Path existing = docs.resolve("benchmarks.md");
         String before = Files.exists(existing) ? Files.readString(existing) : "";
-        for (String kept : new String[] {clipStepSection(before), halfSection(before), adapterSection(before)}) {
+        for (String kept : new String[] {Targets.section(before), clipStepSection(before), halfSection(before), adapterSection(before)}) {
             if (kept != null) md.append('\n').append(kept).append('\n');
         }
 
@@ -195,15 +203,6 @@ public final class Report {
         long n = Long.parseLong(size);
         return n % (1 << 20) == 0 ? n / (1 << 20) + "M" : n % 1024 == 0 ? n / 1024 + "K" : String.format(Locale.ROOT, "%,d", n);
     }
-
-    /** The L3 size from the machine description ({@code L3: 32 MiB (1 instance)}), 32 MiB if absent. */
-    static long l3Bytes(String machine) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("L3[^:]*:\\s*([0-9.]+)\\s*([KMG])i?B").matcher(machine);
-        if (!m.find()) return 32L << 20;
-        double v = Double.parseDouble(m.group(1));
-        return (long) (v * switch (m.group(2)) { case "K" -> 1L << 10; case "M" -> 1L << 20; default -> 1L << 30; });
-    }
-
 
     // ------------------------------------------------------------------ framework adapters
 
