@@ -22,6 +22,8 @@ final class Goals {
         boolean missing;
         /** A row of information: its ratios have no target. */
         boolean informational;
+        /** Measured to be out of reach: even a free optimizer could not meet the target (said in the verdict). */
+        String outOfReach;
 
         Goal(String name, DoublePredicate bound, String format) {
             this.name = name;
@@ -53,7 +55,8 @@ final class Goals {
         void write(StringBuilder md) {
             md.append("| ").append(name).append(" | ").append(parts.isEmpty() ? "not in this run" : String.join(", ", parts))
                     .append(" | ").append(parts.isEmpty() || informational ? "–" : !met ? "**not met**"
-                            : missing ? "not decided (a side is missing)" : "met").append(" |\n");
+                            : missing ? "not decided (a side is missing)" : "met")
+                    .append(outOfReach == null || met ? "" : "; out of reach: " + outOfReach).append(" |\n");
         }
     }
 
@@ -142,6 +145,12 @@ final class Goals {
                     g.met &= g.bound.test(worst);
                     g.parts.add(Report.modelLabel(model) + ": " + String.format(Locale.ROOT, "%.2f×", worst)
                             + " (" + String.join(", ", each) + ")");
+                    double reachable = Report.reachable(rs, fw, model, th);
+                    if (reachable < fw.target()) {
+                        g.outOfReach = (g.outOfReach == null ? "" : g.outOfReach + "; ") + String.format(Locale.ROOT,
+                                "with no optimizer at all the step is at most %.2f× faster than with %s (%s, best fork)",
+                                reachable, fw.peerName(), Report.modelLabel(model));
+                    }
                 }
                 g.write(md);
             }

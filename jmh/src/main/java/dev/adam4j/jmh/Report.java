@@ -213,9 +213,22 @@ public final class Report {
      * One framework's benchmark: the JMH method (its simple class name and method), the value of its
      * {@code optimizer} parameter for the framework's own Adam (the adapter's is {@code adam4j}), the
      * target speed-up (NaN: a breakdown without a target of its own), and whether the framework's Adam has no thread setting (then its 1-thread forks
-     * are the reference for every thread count of the adapter).
+     * are the reference for every thread count of the adapter). Where the benchmark also runs an optimizer that does
+     * nothing ({@code optimizer=noop}: the framework's own part of the step), its forks bound what any optimizer can
+     * gain: the framework's Adam time over the no-op time.
      */
     record Framework(String name, String bench, String peer, String peerName, double target, boolean singleThreaded, String what) {}
+
+    /** {framework's Adam ms, no-op ms} of each pair of forks (1-thread reference for a single-threaded framework). */
+    static List<double[]> noopPairs(List<Result> rs, Framework fw, String model, String threads) {
+        String th = fw.singleThreaded() ? "1" : threads;
+        return pairForks(adapterForks(rs, fw, fw.peer(), model, th), adapterForks(rs, fw, "noop", model, th));
+    }
+
+    /** The most any optimizer could gain over the framework's Adam: the best fork's Adam time over its no-op time, NaN without no-op forks. */
+    static double reachable(List<Result> rs, Framework fw, String model, String threads) {
+        return noopPairs(rs, fw, model, threads).stream().mapToDouble(p -> p[0] / p[1]).max().orElse(Double.NaN);
+    }
 
     static final List<Framework> FRAMEWORKS = List.of(
             new Framework("DJL", "DjlOptimizerBench.step", "djl", "DJL's Adam", 3, false,
@@ -316,8 +329,10 @@ public final class Report {
             List<String> models = models(rs, fw);
             if (models.isEmpty()) continue;
             md.append("\n### ").append(fw.name()).append("\n\n").append(fw.what()).append("\n\n");
-            md.append("| parameters | threads | adam4j adapter, ms per fork | ").append(fw.peerName()).append(", ms per fork | speed-up per fork | worst fork |\n");
-            md.append("|---|---:|---|---|---|---:|\n");
+            boolean noop = models.stream().anyMatch(m -> !adapterForks(rs, fw, "noop", m, "1").isEmpty());
+            md.append("| parameters | threads | adam4j adapter, ms per fork | ").append(fw.peerName()).append(", ms per fork | speed-up per fork | worst fork |")
+              .append(noop ? " no optimizer (`noop`), ms per fork | the most any optimizer can gain (best fork) |\n" : "\n");
+            md.append("|---|---:|---|---|---|---:|").append(noop ? "---|---:|\n" : "\n");
             for (String model : models) {
                 for (String th : List.of("1", "2")) {
                     List<double[]> pairs = adapterPairs(rs, fw, model, th);
@@ -328,9 +343,16 @@ public final class Report {
                         q.add(String.format(Locale.ROOT, "%.2f×", p[1] / p[0]));
                         worst = Math.min(worst, p[1] / p[0]);
                     }
-                    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s%s | %s | %.2f× |\n", modelLabel(model), th,
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s%s | %s | %.2f× |", modelLabel(model), th,
                             perFork(pairs, 0, 2), perFork(pairs, 1, 3), fw.singleThreaded() && th.equals("2") ? " (1 thread)" : "",
                             String.join(", ", q), worst));
+                    if (noop) {
+                        List<double[]> np = noopPairs(rs, fw, model, th);
+                        double best = reachable(rs, fw, model, th);
+                        md.append(' ').append(np.isEmpty() ? "–" : perFork(np, 1, 3)).append(" | ")
+                          .append(Double.isNaN(best) ? "–" : String.format(Locale.ROOT, "%.2f×", best)).append(" |");
+                    }
+                    md.append('\n');
                 }
             }
         }

@@ -192,6 +192,28 @@ class ReportTest {
         assertTrue(md2.toString().contains("| ≥ 3× DJL's Adam, 1 thread | 3.15 M in 24 tensors: 3.50× (4.50, 3.50, 4.00) | met |"), md2.toString());
     }
 
+    /** The no-op optimizer's forks bound what any optimizer can gain; a target above that bound is said to be out of reach. */
+    @Test
+    void aTargetAboveWhatANoOpOptimizerAllowsIsOutOfReach(@TempDir Path dir) throws Exception {
+        String dl4j = "dev.adam4j.dl4j.bench.Dl4jUpdaterBench.step";
+        String json = "[" + String.join(",",
+                fork(dl4j, "adam4j", "12x512", 1, 12), fork(dl4j, "dl4j", "12x512", 1, 24), fork(dl4j, "noop", "12x512", 1, 10),
+                fork(dl4j, "noop", "12x512", 1, 11), fork(dl4j, "dl4j", "12x512", 1, 30), fork(dl4j, "adam4j", "12x512", 1, 13),
+                fork(TRIBUO, "adam4j", "12x512", 1, 10), fork(TRIBUO, "tribuo", "12x512", 1, 60), fork(TRIBUO, "noop", "12x512", 1, 5)) + "]";
+        List<Result> rs = JmhJson.read(Files.writeString(dir.resolve("n.json"), json));
+        StringBuilder md = new StringBuilder();
+        Goals.adapterTable(md, rs);
+        String t = md.toString();
+        // the best fork: 30 / 11 = 2.73× with no optimizer at all, below the 3× target
+        assertTrue(t.contains("| ≥ 3× DL4J's Adam, 1 thread | 3.15 M in 24 tensors: 2.00× (2.00, 2.31) | **not met**; out of reach: with no optimizer "
+                + "at all the step is at most 2.73× faster than with DL4J's Adam (3.15 M in 24 tensors, best fork) |"), t);
+        // Tribuo: 60 / 5 = 12× is reachable, so the miss is not excused; met here anyway (6×)
+        assertTrue(t.contains("| ≥ 5× Tribuo's Adam, 1 thread | 3.15 M in 24 tensors: 6.00× (6.00) | met |"), t);
+        String section = Report.adapterSection(rs, "m", "./bench adapters");
+        assertTrue(section.contains("| 3.15 M in 24 tensors | 1 | 12.0 ± 0.10 / 13.0 ± 0.10 | 24.0 ± 0.10 / 30.0 ± 0.10 | 2.00×, 2.31× | 2.00× "
+                + "| 10.0 ± 0.10 / 11.0 ± 0.10 | 2.73× |"), section);
+    }
+
     @Test
     void theAdaptersSectionListsEveryForkInRunOrder(@TempDir Path dir) throws Exception {
         List<Result> rs = JmhJson.read(Files.writeString(dir.resolve("a.json"), adapters(2.5)));

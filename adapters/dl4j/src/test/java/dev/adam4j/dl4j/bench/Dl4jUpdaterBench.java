@@ -18,6 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -74,7 +75,12 @@ import org.openjdk.jmh.annotations.Warmup;
         "-Dadam4j.kernel=vector"})
 public class Dl4jUpdaterBench {
 
-    @Param({"adam4j", "dl4j"})
+    /**
+     * {@code noop}: ND4J's {@code NoOp} updater, which leaves the gradient as it is: what the step costs
+     * without any optimizer (the network's bookkeeping, the minibatch division, the subtraction), the
+     * part no optimizer can speed up.
+     */
+    @Param({"adam4j", "dl4j", "noop"})
     public String optimizer;
 
     /** ND4J's OpenMP threads: must equal the fork's {@code OMP_NUM_THREADS}. */
@@ -107,7 +113,8 @@ public class Dl4jUpdaterBench {
         IUpdater u = switch (optimizer) {
             case "adam4j" -> new Adam4j(1e-4);
             case "dl4j" -> new Adam(1e-4, 0.9, 0.999, 1e-8);
-            default -> throw new IllegalArgumentException("optimizer " + optimizer + " is neither adam4j nor dl4j");
+            case "noop" -> new NoOp();
+            default -> throw new IllegalArgumentException("optimizer " + optimizer + " is neither adam4j, dl4j nor noop");
         };
         NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT)
                 .updater(u).weightInit(WeightInit.XAVIER).list();

@@ -1,5 +1,7 @@
 package dev.adam4j.tribuo.bench;
 
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import dev.adam4j.tribuo.AdamOptimiser;
 import dev.adam4j.tribuo.TestParameters;
 import java.util.SplittableRandom;
@@ -58,7 +60,12 @@ import org.tribuo.math.optimisers.Adam;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Dadam4j.kernel=vector"})
 public class TribuoOptimiserBench {
 
-    @Param({"adam4j", "tribuo"})
+    /**
+     * {@code noop}: an optimiser that returns the gradients as they are: what the step costs without
+     * any optimizer ({@code parameters.update}, Tribuo's intersect-and-add of the returned tensors), the
+     * part no optimizer can speed up.
+     */
+    @Param({"adam4j", "tribuo", "noop"})
     public String optimizer;
 
     /** 2 only for the adapter (adam4j's {@code setParallelism}); Tribuo's optimisers have no threads. */
@@ -97,7 +104,11 @@ public class TribuoOptimiserBench {
                 opt = new Adam(1e-4, 0.9, 0.999, 1e-8);
                 opt.initialise(parameters);
             }
-            default -> throw new IllegalArgumentException("optimizer " + optimizer + " is neither adam4j nor tribuo");
+            case "noop" -> {
+                if (threads != 1) throw new IllegalArgumentException("the no-op optimiser has no threads: threads must be 1, not " + threads);
+                opt = new NoOpOptimiser();
+            }
+            default -> throw new IllegalArgumentException("optimizer " + optimizer + " is neither adam4j, tribuo nor noop");
         }
         gradients = new Tensor[original.length];
         for (int i = 0; i < original.length; i++) gradients[i] = original[i].copy();
@@ -120,6 +131,27 @@ public class TribuoOptimiserBench {
         DenseVector v = new DenseVector(width);
         for (int c = 0; c < width; c++) v.set(c, scale * (2 * rnd.nextDouble() - 1));
         return v;
+    }
+
+    /** Returns the gradients unchanged: the step without an optimizer. */
+    static final class NoOpOptimiser implements StochasticGradientOptimiser {
+        @Override
+        public Tensor[] step(Tensor[] updates, double weight) {
+            return updates;
+        }
+
+        @Override
+        public void reset() {}
+
+        @Override
+        public NoOpOptimiser copy() {
+            return new NoOpOptimiser();
+        }
+
+        @Override
+        public ConfiguredObjectProvenance getProvenance() {
+            return new ConfiguredObjectProvenanceImpl(this, "StochasticGradientOptimiser");
+        }
     }
 
     @Setup(Level.Invocation)
