@@ -73,6 +73,18 @@ final class Targets {
         return String.join(" / ", xs);
     }
 
+    static double nsPerElement(Result r, long elements) {
+        return 1e9 / (r.median() * elements);
+    }
+
+    /** ns per element of each fork, in run order. */
+    static String nsList(List<Result> forks, long elements) {
+        if (forks.isEmpty()) return "–";
+        List<String> xs = new ArrayList<>();
+        for (Result r : forks) xs.add(String.format(Locale.ROOT, "%.3f", nsPerElement(r, elements)));
+        return String.join(" / ", xs);
+    }
+
     static String x(double q) {
         return Double.isNaN(q) ? "–" : String.format(Locale.ROOT, "%.2f×", q);
     }
@@ -165,6 +177,30 @@ final class Targets {
             for (String size : Report.sizes(kernel)) {
                 row(md, String.format(Locale.ROOT, "%,d", Long.parseLong(size)), forks(rs, "KernelBench.Vector.step", r -> r.p("size").equals(size)),
                         forks(rs, "CeilingBench.adamShaped", r -> r.p("size").equals(size)), false);
+            }
+        }
+
+        List<Result> chain = forks(rs, "DividerBench.adamChain", r -> true);
+        if (!chain.isEmpty()) {
+            md.append("\n### What the divider allows in cache (one thread)\n\n")
+              .append("`DividerBench`: passes over ").append(DividerBench.N).append(" f32 elements in L1 with the kernels' vector species, ")
+              .append("doing only a division, only a square root, or Adam's chain (a square root, a division by the bias correction, an ")
+              .append("addition, a division), in ns per element of each fork. The chain is the floor under any bit-compatible step in ")
+              .append("cache; *share of the floor* is the floor's median time over a step's median time per element (100%: the step is ")
+              .append("bound by the divider alone).\n\n| what | ns per element, per fork | share of the floor |\n|---|---|---:|\n");
+            double floor = Report.median(chain.stream().map(r -> nsPerElement(r, DividerBench.N)).toList());
+            for (String m : List.of("div", "sqrt", "adamChain")) {
+                List<Result> f = forks(rs, "DividerBench." + m, r -> true);
+                md.append("| `").append(m).append("` | ").append(nsList(f, DividerBench.N)).append(" | – |\n");
+            }
+            for (String size : List.of("4096", "65536")) {
+                for (String impl : List.of("ADAM4J", "TORCH_FUSED")) {
+                    List<Result> f = peer(rs, impl, size, "1");
+                    if (f.isEmpty()) continue;
+                    double ns = Report.median(f.stream().map(r -> nsPerElement(r, Long.parseLong(size))).toList());
+                    md.append("| ").append(impl.equals("ADAM4J") ? "adam4j" : "PyTorch fused").append(" step, ").append(Report.human(size))
+                      .append(" | ").append(nsList(f, Long.parseLong(size))).append(" | ").append(pct(floor / ns)).append(" |\n");
+                }
             }
         }
 
