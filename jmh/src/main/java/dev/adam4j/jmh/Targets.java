@@ -97,6 +97,19 @@ final class Targets {
         return Report.median(two.stream().map(Result::gbps).toList()) / Report.median(one.stream().map(Result::gbps).toList());
     }
 
+    /**
+     * At one thread, PyTorch's median step time an element at {@code size} over the divider floor's
+     * ({@code DividerBench.adamChain}): the most a bit-compatible step could gain over it in cache. NaN at
+     * 2 threads (the floor is measured on one core) or when either is missing.
+     */
+    static double dividerAllows(List<Result> rs, String size, String threads) {
+        List<Result> chain = forks(rs, "DividerBench.adamChain", r -> true), fused = peer(rs, "TORCH_FUSED", size, threads);
+        if (!threads.equals("1") || chain.isEmpty() || fused.isEmpty()) return Double.NaN;
+        long n = Long.parseLong(size);
+        return Report.median(fused.stream().map(r -> nsPerElement(r, n)).toList())
+                / Report.median(chain.stream().map(r -> nsPerElement(r, DividerBench.N)).toList());
+    }
+
     static String x(double q) {
         return Double.isNaN(q) ? "–" : String.format(Locale.ROOT, "%.2f×", q);
     }
@@ -248,7 +261,14 @@ final class Targets {
             for (String size : PEER_SIZES) {
                 List<Result> ours = peer(rs, "ADAM4J", size, th), fused = peer(rs, "TORCH_FUSED", size, th);
                 add(never, Report.human(size), ours, fused);
-                if (Long.parseLong(size) <= OVERHEAD_SIZE) add(small, Report.human(size), ours, fused);
+                if (Long.parseLong(size) <= OVERHEAD_SIZE) {
+                    add(small, Report.human(size), ours, fused);
+                    double allows = dividerAllows(rs, size, th);
+                    if (allows < 1.25) {
+                        small.outOfReach = (small.outOfReach == null ? "" : small.outOfReach + "; ") + String.format(Locale.ROOT,
+                                "at %s the divider allows %.2f× (PyTorch's median time an element over the divider floor's)", Report.human(size), allows);
+                    }
+                }
                 List<Result> theirs = peer(rs, "ND4J", size, th);
                 if (!theirs.isEmpty()) add(nd4j, Report.human(size), ours, theirs);
             }
