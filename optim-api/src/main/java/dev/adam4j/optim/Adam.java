@@ -154,6 +154,7 @@ public class Adam extends Optimizer {
     // Reused from step to step (cleared after each): no allocation grows with the parameter count.
     private final List<Run> runs = new ArrayList<>();
     private final List<Param> created = new ArrayList<>();
+    private final StateSlabs slabs = new StateSlabs(); // the arrays new states are carved from, this step
 
     /**
      * Plans every kernel call of the step, validates all of them (buffers, aliasing, writability,
@@ -196,6 +197,7 @@ public class Adam extends Optimizer {
         } finally {
             runs.clear();
             created.clear();
+            slabs.clear();
         }
     }
 
@@ -221,7 +223,7 @@ public class Adam extends Optimizer {
                 continue;
             }
             checkUsable(p, grad);
-            AdamState s = stateFor(p, group, amsgrad, created);
+            AdamState s = stateFor(p, group, amsgrad, created, slabs, i, gradOf);
             if (s.step == Long.MAX_VALUE) {
                 throw new IllegalStateException("the step count of " + p.describe() + " is " + s.step
                         + " (Long.MAX_VALUE) and cannot be incremented");
@@ -239,7 +241,7 @@ public class Adam extends Optimizer {
                 DataBuffer qg = gradOf.apply(q);
                 if (qg == null) break;
                 checkUsable(q, qg);
-                AdamState qs = stateFor(q, group, amsgrad, created);
+                AdamState qs = stateFor(q, group, amsgrad, created, slabs, j, gradOf);
                 if (qs.step != s.step || !KernelCall.adjacent(lastGrad, qg)
                         || !KernelCall.adjacent(lastM, qs.expAvg) || !KernelCall.adjacent(lastV, qs.expAvgSq)
                         || (amsgrad && !KernelCall.adjacent(lastX, qs.maxExpAvgSq))
