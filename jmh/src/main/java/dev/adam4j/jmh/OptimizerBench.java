@@ -120,11 +120,12 @@ public class OptimizerBench {
      * with 1 KiB between consecutive arrays, so that p_i and g_i (m_i and v_i) no longer lie 4,016
      * bytes apart, almost 4 KiB; {@code PG_STREAMS} contiguous parameters and gradients with
      * interleaved state; {@code STREAMS_GAP} as {@code STREAMS} with a 64-byte object after each
-     * array (as a {@code Param}'s metadata would lie between the arrays).
+     * array (as a {@code Param}'s metadata would lie between the arrays); {@code ONE} the arrays of
+     * {@code SLICES} in one call of 10M elements (what {@code SLICES} adds is the cost of 10,000 calls).
      */
     @State(Scope.Thread)
     public static class ManyCalls {
-        @Param({"ARRAYS", "ARRAYS_MV", "SLAB_MV", "PG_STREAMS", "STREAMS", "STREAMS_GAP", "PADDED", "SLICES"})
+        @Param({"ARRAYS", "ARRAYS_MV", "SLAB_MV", "PG_STREAMS", "STREAMS", "STREAMS_GAP", "PADDED", "SLICES", "ONE"})
         public String layout;
 
         final AdamHyperparameters h = AdamHyperparameters.defaults();
@@ -135,7 +136,7 @@ public class OptimizerBench {
 
         @Setup(Level.Trial)
         public void setUp() {
-            boolean slices = layout.equals("SLICES"), padded = layout.equals("PADDED"), gap = layout.equals("STREAMS_GAP");
+            boolean slices = layout.equals("SLICES") || layout.equals("ONE"), padded = layout.equals("PADDED"), gap = layout.equals("STREAMS_GAP");
             pads = padded || gap ? new float[40_000][] : null;
             int np = 0;
             float[] pp = slices ? new float[10_000_000] : null, gg = slices ? new float[10_000_000] : null;
@@ -171,7 +172,7 @@ public class OptimizerBench {
                         if (gap) pads[np++] = new float[12];
                     }
                 }
-                case "SLAB_MV", "SLICES" -> {
+                case "SLAB_MV", "SLICES", "ONE" -> {
                     float[] mm = new float[10_000_000], vv = new float[10_000_000];
                     for (int i = 0; i < 10_000; i++) {
                         m[i] = mm;
@@ -196,6 +197,10 @@ public class OptimizerBench {
     @Traffic(f32Bytes = 28, elements = 10_000_000)
     public void manyCalls(ManyCalls s) {
         long t = ++s.t;
+        if (s.layout.equals("ONE")) {
+            AdamKernels.step(s.h, t, 1.0, s.p[0], 0, s.g[0], 0, s.m[0], 0, s.v[0], 0, null, 0, 10_000_000);
+            return;
+        }
         for (int i = 0; i < 10_000; i++) {
             int o = s.off[i], so = s.stateOff[i];
             AdamKernels.step(s.h, t, 1.0, s.p[i], o, s.g[i], o, s.m[i], so, s.v[i], so, null, 0, 1_000);
