@@ -334,10 +334,13 @@ public abstract class Optimizer {
      * Moments created during one step for parameters with array storage come from one new array per
      * moment ({@code exp_avg}, {@code exp_avg_sq}, and {@code max_exp_avg_sq} and the master weights'
      * low halves when the group has them), each state a view of its range, in the group's order: a
-     * state stream is then contiguous in memory instead of one small array per parameter interleaved
-     * with the others' (and moved apart by the garbage collector), so the hardware prefetchers keep
-     * streaming from one parameter to the next. Views of one array also let a run of parameters whose
-     * data and gradients are adjacent slices of the caller's arrays step in one kernel call.
+     * state stream is then contiguous in memory, instead of one small array per parameter with the
+     * other moment's array of that parameter right after it (m0, v0, m1, v1, ..., each v_i a little
+     * under 4 KiB after m_i for 1,000 f32 elements) and later moved around by the garbage collector.
+     * Kernel calls alone on 10,000 × 1,000 elements ({@code OptimizerBench.manyCalls}) step about 1.2×
+     * faster with the state laid out so ({@code SLAB_MV} vs {@code ARRAYS}). Views of one array also let
+     * a run of parameters whose data and gradients are adjacent slices of the caller's arrays step in
+     * one kernel call.
      * {@link #carve} sizes them; cleared after each step, so a step's arrays are not reused.
      */
     static final class StateSlabs {
