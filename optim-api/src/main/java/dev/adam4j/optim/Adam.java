@@ -144,16 +144,18 @@ public class Adam extends Optimizer {
     // ------------------------------------------------------------------ the step
 
     /**
-     * One kernel call: a run of parameters {@code [from, to)} of a group, adjacent in every buffer;
-     * {@code first} is the state of the first (the only one, for separate tensors).
+     * One kernel call: a run of {@code count} parameters of a group, adjacent in every buffer, whose
+     * states are {@code planned[states, states + count)}.
      */
-    private record Run(ParamGroup group, int from, int to, AdamState first, long t, AdamHyperparameters h,
+    private record Run(int states, int count, long t, AdamHyperparameters h,
             DataBuffer data, DataBuffer low, DataBuffer grad, DataBuffer m, DataBuffer v, DataBuffer x,
             boolean stochastic, long seed) {}
 
     // Reused from step to step (cleared after each): no allocation grows with the parameter count.
     private final List<Run> runs = new ArrayList<>();
     private final List<Param> created = new ArrayList<>();
+    private final StateSlabs slabs = new StateSlabs(); // the arrays new states are carved from, this step
+    private final List<AdamState> planned = new ArrayList<>(); // the runs' states, in order
 
     /**
      * Plans every kernel call of the step, validates all of them (buffers, aliasing, writability,
@@ -186,16 +188,14 @@ public class Adam extends Optimizer {
             // Everything is validated: each run's step counts move right before its kernel call (one
             // pass over the parameters' metadata instead of two).
             for (Run r : runs) {
-                r.first.step = r.t;
-                if (r.to > r.from + 1) {
-                    List<Param> ps = r.group.params();
-                    for (int k = r.from + 1; k < r.to; k++) state.get(ps.get(k)).step = r.t;
-                }
+                for (int k = r.states, end = r.states + r.count; k < end; k++) planned.get(k).step = r.t;
                 parallel.step(r.h, r.t, gradScale, r.data, r.low, r.grad, r.m, r.v, r.x, r.stochastic, r.seed);
             }
         } finally {
             runs.clear();
             created.clear();
+            slabs.clear();
+            planned.clear();
         }
     }
 
@@ -221,37 +221,59 @@ public class Adam extends Optimizer {
                 continue;
             }
             checkUsable(p, grad);
-            AdamState s = stateFor(p, group, amsgrad, created);
+            AdamState s = stateFor(p, group, amsgrad, created, slabs, i, gradOf);
             if (s.step == Long.MAX_VALUE) {
                 throw new IllegalStateException("the step count of " + p.describe() + " is " + s.step
                         + " (Long.MAX_VALUE) and cannot be incremented");
             }
+            int states = planned.size();
+            planned.add(s);
             // Extend the run over following parameters stored right after this one, in every buffer,
             // at the same step: one kernel call covers them all (flat views are laid out that way).
             // Adjacency is checked without allocating; the run's buffers are made once at the end.
             DataBuffer lastData = p.data(), lastGrad = grad, lastM = s.expAvg, lastV = s.expAvgSq,
                     lastX = amsgrad ? s.maxExpAvgSq : null, lastLow = s.masterWeightLow;
             long runLength = p.length();
+            FlatParameters flat = p.flat;
             int j = i + 1;
             while (j < n && !stochastic) {
                 Param q = ps.get(j);
-                if (!KernelCall.adjacent(lastData, q.data())) break; // first the cheap test: separate tensors stop here
-                DataBuffer qg = gradOf.apply(q);
-                if (qg == null) break;
-                checkUsable(q, qg);
-                AdamState qs = stateFor(q, group, amsgrad, created);
-                if (qs.step != s.step || !KernelCall.adjacent(lastGrad, qg)
-                        || !KernelCall.adjacent(lastM, qs.expAvg) || !KernelCall.adjacent(lastV, qs.expAvgSq)
-                        || (amsgrad && !KernelCall.adjacent(lastX, qs.maxExpAvgSq))
-                        || (lastLow != null && !KernelCall.adjacent(lastLow, qs.masterWeightLow))) {
-                    break;
+                DataBuffer qg;
+                AdamState qs;
+                if (flat != null) {
+                    // The next view of the same flat allocation lies right after the last one in its data,
+                    // and its state is the flat state's view at the same offset (stateFor), so only the
+                    // gradient (the caller's, or accumulated sums) and the step count are checked: the
+                    // other buffers' records stay unread, a cache miss each saved per parameter.
+                    if (q.flat != flat || q.flatIndex != p.flatIndex + (j - i)) break;
+                    qg = gradOf.apply(q);
+                    if (qg == null) break;
+                    checkMemory(q, qg); // the data's memory is the first view's, checked
+                    qs = stateFor(q, group, amsgrad, created, slabs, j, gradOf);
+                    if (qs.step != s.step || !KernelCall.adjacent(lastGrad, qg)) break;
+                    assert adjacentState(ps.get(j - 1), planned.getLast(), q, qs, amsgrad) : q;
+                    lastGrad = qg;
+                } else {
+                    if (!KernelCall.adjacent(lastData, q.data())) break; // first the cheap test: separate tensors stop here
+                    qg = gradOf.apply(q);
+                    if (qg == null) break;
+                    checkUsable(q, qg);
+                    qs = stateFor(q, group, amsgrad, created, slabs, j, gradOf);
+                    if (qs.step != s.step || !KernelCall.adjacent(lastGrad, qg)
+                            || !KernelCall.adjacent(lastM, qs.expAvg) || !KernelCall.adjacent(lastV, qs.expAvgSq)
+                            || (amsgrad && !KernelCall.adjacent(lastX, qs.maxExpAvgSq))
+                            || (lastLow != null && !KernelCall.adjacent(lastLow, qs.masterWeightLow))) {
+                        break;
+                    }
+                    lastData = q.data(); lastGrad = qg; lastM = qs.expAvg; lastV = qs.expAvgSq;
+                    lastX = amsgrad ? qs.maxExpAvgSq : null;
+                    lastLow = qs.masterWeightLow;
+                    runLength += q.length();
                 }
-                lastData = q.data(); lastGrad = qg; lastM = qs.expAvg; lastV = qs.expAvgSq;
-                lastX = amsgrad ? qs.maxExpAvgSq : null;
-                lastLow = qs.masterWeightLow;
-                runLength += q.length();
+                planned.add(qs);
                 j++;
             }
+            if (flat != null) runLength = flat.offsetOf(p.flatIndex + (j - i)) - flat.offsetOf(p.flatIndex);
             DataBuffer data = p.data(), m = s.expAvg, v = s.expAvgSq, x = amsgrad ? s.maxExpAvgSq : null;
             DataBuffer low = s.masterWeightLow;
             if (j > i + 1) {
@@ -272,9 +294,18 @@ public class Adam extends Optimizer {
             } catch (IllegalStateException e) {
                 throw new IllegalStateException(runName(ps, i, j) + ": " + e.getMessage(), e);
             }
-            runs.add(new Run(group, i, j, s, t, h, data, low, grad, m, v, x, stochastic, seed));
+            runs.add(new Run(states, j - i, t, h, data, low, grad, m, v, x, stochastic, seed));
             i = j;
         }
+    }
+
+    /** Whether {@code q}'s data and state lie right after {@code p}'s in every buffer (for assertions). */
+    private static boolean adjacentState(Param p, AdamState ps, Param q, AdamState qs, boolean amsgrad) {
+        return KernelCall.adjacent(p.data(), q.data()) && KernelCall.adjacent(ps.expAvg, qs.expAvg)
+                && KernelCall.adjacent(ps.expAvgSq, qs.expAvgSq)
+                && (!amsgrad || KernelCall.adjacent(ps.maxExpAvgSq, qs.maxExpAvgSq))
+                && (ps.masterWeightLow == null ? qs.masterWeightLow == null
+                        : KernelCall.adjacent(ps.masterWeightLow, qs.masterWeightLow));
     }
 
     /** A parameter's memory must still exist and be reachable from this thread. */
@@ -283,7 +314,7 @@ public class Adam extends Optimizer {
         checkMemory(p, grad);
     }
 
-    private static void checkMemory(Param p, DataBuffer b) {
+    static void checkMemory(Param p, DataBuffer b) {
         if (b instanceof DataBuffer.Segment s) {
             if (!s.segment().scope().isAlive()) {
                 throw new IllegalStateException("the memory of " + p.describe() + " was freed (its arena is closed)");

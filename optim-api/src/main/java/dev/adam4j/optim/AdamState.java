@@ -5,7 +5,9 @@ package dev.adam4j.optim;
  * the moment buffers (same storage kind and length as the parameter; the precision is the
  * parameter's, or its group's {@link AdamOptions#stateDtype stateDtype}; f32 with split master weights,
  * which add {@link #masterWeightLow()}). The buffers are
- * live: they are what the next step updates.
+ * live: they are what the next step updates. They are views: those of flat views are ranges of the
+ * allocation's flat state, and the states one step creates for separate array parameters of a group
+ * are consecutive ranges of one array per moment (so that each moment is contiguous in memory).
  */
 public final class AdamState {
     long step;
