@@ -162,8 +162,9 @@ public class Adam extends Optimizer {
      * step overflow), and only then increments the step counts and runs them: a step that fails
      * validation changes nothing, not even the state it would have created.
      *
-     * <p>The price, measured with {@code OptimizerBench.manyTensors} (3 interleaved forks each): 10,000
-     * separate 1,000-element tensors step at ~82 steps/s instead of ~106 with the former single pass,
+     * <p>The price, measured with {@code OptimizerBench.manyTensors} (3 interleaved forks each, on the
+     * AVX-512 machine of that change): 10,000 separate 1,000-element tensors stepped at ~82 steps/s
+     * instead of ~106 with the former single pass,
      * because the validating pass reads each tensor's metadata, which lies between the tensors' arrays,
      * without the data streaming that used to bring it into cache for free; the kernel-only loop
      * ({@code manyCalls}) is unchanged, and so are flat views ({@code FLAT}, one run).
