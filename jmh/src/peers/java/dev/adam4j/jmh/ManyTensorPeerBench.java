@@ -10,10 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.pytorch.Dispatcher;
 import org.bytedeco.pytorch.IValue;
-import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.OperatorHandle;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
@@ -121,8 +119,6 @@ public class ManyTensorPeerBench {
             adam4j.step();
             return;
         }
-        step.add_(new Scalar(1.0));
-        // callBoxed consumes its stack: a fresh one each time (copies 15 handles, not the tensors)
-        Dispatcher.singleton().callBoxed(fused, new IValueVector(args));
+        PeerBench.fusedStep(step, fused, args);
     }
 }

@@ -74,6 +74,16 @@ public class PeerBench {
         return new IValue(l);
     }
 
+    /**
+     * One step of PyTorch's fused Adam as {@code Adam(fused=True).step()} takes it: the step tensor
+     * incremented, then {@code aten::_fused_adam_} through the dispatcher with {@code args} (its 15 arguments).
+     */
+    static void fusedStep(Tensor step, OperatorHandle fused, IValue[] args) {
+        step.add_(new Scalar(1.0));
+        // callBoxed consumes its stack: a fresh one each time (copies 15 handles, not the tensors)
+        Dispatcher.singleton().callBoxed(fused, new IValueVector(args));
+    }
+
     @Setup(Level.Trial)
     public void setUp() {
         torch.set_num_threads(threads);
@@ -105,11 +115,7 @@ public class PeerBench {
     public void step() {
         switch (impl) {
             case "ADAM4J" -> adam4j.step();
-            case "TORCH_FUSED" -> {
-                step.add_(new Scalar(1.0));
-                // callBoxed consumes its stack: a fresh one each time (copies 15 handles, not the tensors)
-                Dispatcher.singleton().callBoxed(fused, new IValueVector(args));
-            }
+            case "TORCH_FUSED" -> fusedStep(step, fused, args);
             default -> torchAdam.step();
         }
     }
