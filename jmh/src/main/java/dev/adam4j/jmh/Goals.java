@@ -22,7 +22,7 @@ final class Goals {
         boolean missing;
         /** A row of information: its ratios have no target. */
         boolean informational;
-        /** Measured to be out of reach: even a free optimizer could not meet the target (said in the verdict). */
+        /** Why the target is out of reach, as measured (said in the verdict when it is not met); null: not shown to be. */
         String outOfReach;
 
         Goal(String name, DoublePredicate bound, String format) {
@@ -43,6 +43,11 @@ final class Goals {
         void addRatio(String label, double q, String detail) {
             met &= bound.test(q);
             parts.add(label + ": " + String.format(Locale.ROOT, format, format.contains("%%") ? 100 * q : q) + detail);
+        }
+
+        /** Adds a measured reason why the target cannot be met. */
+        void outOfReach(String why) {
+            outOfReach = outOfReach == null ? why : outOfReach + "; " + why;
         }
 
         /** Records a configuration that ran on one side only ({@code what} says which is missing). */
@@ -147,9 +152,9 @@ final class Goals {
                             + " (" + String.join(", ", each) + ")");
                     double reachable = Report.reachable(rs, fw, model, th);
                     if (reachable < fw.target()) {
-                        g.outOfReach = (g.outOfReach == null ? "" : g.outOfReach + "; ") + String.format(Locale.ROOT,
+                        g.outOfReach(String.format(Locale.ROOT,
                                 "with no optimizer at all the step is at most %.2f× faster than with %s (%s, best fork)",
-                                reachable, fw.peerName(), Report.modelLabel(model));
+                                reachable, fw.peerName(), Report.modelLabel(model)));
                     }
                 }
                 g.write(md);

@@ -265,8 +265,8 @@ final class Targets {
                     add(small, Report.human(size), ours, fused);
                     double allows = dividerAllows(rs, size, th);
                     if (allows < 1.25) {
-                        small.outOfReach = (small.outOfReach == null ? "" : small.outOfReach + "; ") + String.format(Locale.ROOT,
-                                "at %s the divider allows %.2f× (PyTorch's median time an element over the divider floor's)", Report.human(size), allows);
+                        small.outOfReach(String.format(Locale.ROOT,
+                                "at %s the divider allows %.2f× (PyTorch's median time an element over the divider floor's)", Report.human(size), allows));
                     }
                 }
                 List<Result> theirs = peer(rs, "ND4J", size, th);
@@ -299,8 +299,8 @@ final class Targets {
             add(threads, Report.human(size), forks(rs, "OptimizerBench.threads", at(size, "2")), forks(rs, "OptimizerBench.threads", at(size, "1")));
             double allows = memoryAllows(rs, size);
             if (allows < 1.8) {
-                threads.outOfReach = (threads.outOfReach == null ? "" : threads.outOfReach + "; ") + String.format(Locale.ROOT,
-                        "at %s memory allows %.2f× (the adam-shaped ceiling at 2 threads over 1)", Report.human(size), allows);
+                threads.outOfReach(String.format(Locale.ROOT,
+                        "at %s memory allows %.2f× (the adam-shaped ceiling at 2 threads over 1)", Report.human(size), allows));
             }
         }
         threads.write(md);
