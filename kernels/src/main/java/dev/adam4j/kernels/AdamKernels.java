@@ -4,6 +4,7 @@ import dev.adam4j.kernels.internal.KernelProvider;
 import dev.adam4j.kernels.internal.KernelProviders;
 import dev.adam4j.kernels.internal.StepScalars;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -444,6 +445,78 @@ public final class AdamKernels {
                 h.amsgrad() ? maxExpAvgSq : null, maxExpAvgSqOffset, length, bytes);
     }
 
+    /**
+     * One Adam step for a framework that applies the update itself by subtraction (Deeplearning4j's
+     * {@code params.subi(update)}): steps the moments as {@link #step(AdamHyperparameters, long, double,
+     * Precision, MemorySegment, long, MemorySegment, long, MemorySegment, long, MemorySegment, long,
+     * MemorySegment, long, long) step} does and, instead of a new parameter, writes the update {@code u}
+     * such that {@code fl(p − u)} is, bit for bit, the parameter {@code step} would store, for every
+     * {@code p}: signed zeros, infinities and NaN included. The parameter is not needed, so the
+     * hyperparameters may have no weight decay (L2 and decoupled decay read it). Reads the gradient,
+     * the moments and writes the moments and {@code u}: 24 bytes an f32 element, against 28 for
+     * {@code step} (see {@code ScalarAdamF32} for why this is exact).
+     *
+     * @param precision {@link Precision#F32} or {@link Precision#F64}
+     * @param update where {@code u} is written; it may be exactly the gradient's range (the update then
+     *     replaces the gradient in place), and must not otherwise overlap any buffer
+     * @throws IllegalArgumentException for a bad argument (weight decay, a 16-bit precision, a range
+     *     outside its segment, a read-only output, overlapping buffers), before anything is written
+     * @throws IllegalStateException if a segment's arena is closed or it is confined to another thread
+     */
+    public static void updateToSubtract(AdamHyperparameters h, long t, double gradScale, Precision precision,
+            MemorySegment update, long updateOffset, MemorySegment grad, long gradOffset,
+            MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
+            MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length) {
+        validateUpdateToSubtract(h, t, gradScale, precision, update, updateOffset, grad, gradOffset, expAvg, expAvgOffset,
+                expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+        double negStepSize = StepScalars.negStepSize(h, t);
+        double bc2Sqrt = StepScalars.bc2Sqrt(h, t);
+        switch (precision) {
+            case F32 -> provider().adamF32().updateToSubtract(h, negStepSize, bc2Sqrt, gradScale, update, updateOffset,
+                    grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+            case F64 -> provider().adamF64().updateToSubtract(h, negStepSize, bc2Sqrt, gradScale, update, updateOffset,
+                    grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset, maxExpAvgSq, maxExpAvgSqOffset, length);
+            case BF16, F16 -> throw new AssertionError(precision); // refused by the validation
+        }
+    }
+
+    /** Every check of {@link #updateToSubtract}, without stepping. */
+    public static void validateUpdateToSubtract(AdamHyperparameters h, long t, double gradScale, Precision precision,
+            MemorySegment update, long updateOffset, MemorySegment grad, long gradOffset,
+            MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
+            MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length) {
+        checkScalars(h, t, gradScale);
+        checkNotNull("precision", precision);
+        if (precision.isReduced()) {
+            throw new IllegalArgumentException("updateToSubtract steps F32 or F64, not " + precision);
+        }
+        if (h.effectiveWeightDecay() != WeightDecay.NONE) {
+            throw new IllegalArgumentException("updateToSubtract needs no weight decay (it reads the parameter, which the"
+                    + " update does not see): weightDecay " + h.weightDecay() + " (" + h.weightDecayMode() + ")");
+        }
+        checkLength(length);
+        int bytes = precision.byteSize();
+        checkSegment("update", update, updateOffset, length, bytes, true);
+        checkSegment("grad", grad, gradOffset, length, bytes, false);
+        checkSegment("expAvg", expAvg, expAvgOffset, length, bytes, true);
+        checkSegment("expAvgSq", expAvgSq, expAvgSqOffset, length, bytes, true);
+        if (h.amsgrad()) {
+            checkSegment("maxExpAvgSq", maxExpAvgSq, maxExpAvgSqOffset, length, bytes, true);
+        }
+        if (length == 0) return;
+        // the update may be exactly the gradient's range (in place); no other overlap
+        Range u = new Range("update", update, updateOffset, bytes, length), g = new Range("grad", grad, gradOffset, bytes, length);
+        Range m = new Range("expAvg", expAvg, expAvgOffset, bytes, length), v = new Range("expAvgSq", expAvgSq, expAvgSqOffset, bytes, length);
+        if (!u.sameStart(g)) u.checkDisjoint(g);
+        List<Range> state = h.amsgrad() ? List.of(m, v, new Range("maxExpAvgSq", maxExpAvgSq, maxExpAvgSqOffset, bytes, length))
+                : List.of(m, v);
+        for (int i = 0; i < state.size(); i++) {
+            state.get(i).checkDisjoint(u);
+            state.get(i).checkDisjoint(g);
+            for (int j = i + 1; j < state.size(); j++) state.get(j).checkDisjoint(state.get(i));
+        }
+    }
+
     /** Every check of the f32 array {@code step}, without stepping; see the segment {@code validate}. */
     public static void validate(AdamHyperparameters h, long t, double gradScale,
             float[] param, int paramOffset, float[] grad, int gradOffset,
@@ -634,6 +707,16 @@ public final class AdamKernels {
 
     /** {@code length} elements of {@code bytes} bytes from element {@code offset} of {@code segment}. */
     private record Range(String name, MemorySegment segment, long offset, int bytes, long length) {
+        /** Whether both ranges start at the same byte of the same memory (native address, or heap array and index). */
+        boolean sameStart(Range o) {
+            if (segment.isNative() != o.segment.isNative()) return false;
+            if (segment.isNative()) return segment.address() + offset * bytes == o.segment.address() + o.offset * o.bytes;
+            // heap views (read-only ones too): two ranges of one length that overlap entirely start together
+            long span = length * bytes;
+            return span == o.length * o.bytes && segment.asSlice(offset * bytes, span)
+                    .asOverlappingSlice(o.segment.asSlice(o.offset * o.bytes, span)).map(x -> x.byteSize() == span).orElse(false);
+        }
+
         void checkDisjoint(Range o) {
             if (segment.isNative() != o.segment.isNative()) {
                 return; // native memory and a Java array never share bytes

@@ -3,9 +3,7 @@ package dev.adam4j.dl4j;
 import dev.adam4j.kernels.AdamHyperparameters;
 import dev.adam4j.kernels.AdamKernels;
 import dev.adam4j.kernels.Precision;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -22,12 +20,12 @@ import org.nd4j.linalg.learning.GradientUpdater;
  * DL4J calls {@link #applyUpdater} with the gradient, then subtracts what it leaves there from the
  * parameters ({@code params.subi(update)}, ND4J's element-wise subtraction); the updater never sees
  * the parameters. adam4j's step ends with {@code p' = p + d}, where {@code d = (−stepSize·m)/denom}
- * does not depend on {@code p} (no weight decay inside the updater). The kernel is run on a scratch
- * "parameter" of {@code −0.0}, which yields {@code fl(−0.0 + d) = d} exactly for every {@code d}
- * (signed zeros, infinities and NaN included), and the updater leaves {@code u = −d} in the gradient.
- * IEEE 754 defines {@code x − y} as {@code x + (−y)}, so DL4J computes {@code fl(p − u) = fl(p + d)}:
- * the kernel's own last operation, hence bit for bit the parameter adam4j's step produces. The scratch
- * buffer (native, one per updater) is refilled with {@code −0.0} in the same pass that writes {@code u}.
+ * does not depend on {@code p} (no weight decay inside the updater). The updater runs adam4j's
+ * {@link AdamKernels#updateToSubtract}, which steps the moments and writes {@code u = −d} over the
+ * gradient, in the same pass: IEEE 754 defines {@code x − y} as {@code x + (−y)}, so DL4J computes
+ * {@code fl(p − u) = fl(p + d)}, the kernel's own last operation, hence bit for bit the parameter
+ * adam4j's step produces (signed zeros, infinities and NaN included). The pass reads the gradient and
+ * the moments and writes the moments and the update: 24 bytes an f32 element, nothing allocated.
  */
 public final class Adam4jUpdater implements GradientUpdater<Adam4j> {
     /** Keys of {@link #getState()}: DL4J's own Adam uses "M" and "V"; AMSGrad's maximum is "V_HAT". */
@@ -37,7 +35,6 @@ public final class Adam4jUpdater implements GradientUpdater<Adam4j> {
     private INDArray m, v, vHat;
     private Precision precision;
     private long length = -1;
-    private MemorySegment scratch; // length elements of −0.0 between steps
 
     Adam4jUpdater(Adam4j config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -109,7 +106,6 @@ public final class Adam4jUpdater implements GradientUpdater<Adam4j> {
         this.vHat = nh;
         this.precision = p;
         this.length = nm.length();
-        this.scratch = null; // sized at the next step
     }
 
     @Override
@@ -145,42 +141,6 @@ public final class Adam4jUpdater implements GradientUpdater<Adam4j> {
         if (length == 0) return;
         MemorySegment expAvg = Nd4jMemory.segment(m, "M"), expAvgSq = Nd4jMemory.segment(v, "V");
         MemorySegment max = vHat == null ? null : Nd4jMemory.segment(vHat, "V_HAT");
-        MemorySegment d = scratch();
-        AdamKernels.step(h, iteration + 1L, 1.0, precision, d, 0, g, 0, expAvg, 0, expAvgSq, 0, max, 0, length);
-        negateInto(d, g);
-    }
-
-    /** {@code length} elements of −0.0, allocated on first use, freed with this updater. */
-    private MemorySegment scratch() {
-        if (scratch == null) {
-            scratch = Arena.ofAuto().allocate(length * precision.byteSize(), 64);
-            fillNegativeZero(scratch);
-        }
-        return scratch;
-    }
-
-    private void fillNegativeZero(MemorySegment s) {
-        switch (precision) {
-            case F32 -> { for (long i = 0; i < length; i++) s.setAtIndex(ValueLayout.JAVA_FLOAT, i, -0.0f); }
-            case F64 -> { for (long i = 0; i < length; i++) s.setAtIndex(ValueLayout.JAVA_DOUBLE, i, -0.0); }
-        }
-    }
-
-    /** {@code g = −d} and {@code d = −0.0}, one pass. Negation is exact (a sign flip). */
-    private void negateInto(MemorySegment d, MemorySegment g) {
-        switch (precision) {
-            case F32 -> {
-                for (long i = 0; i < length; i++) {
-                    g.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, -d.getAtIndex(ValueLayout.JAVA_FLOAT, i));
-                    d.setAtIndex(ValueLayout.JAVA_FLOAT, i, -0.0f);
-                }
-            }
-            case F64 -> {
-                for (long i = 0; i < length; i++) {
-                    g.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i, -d.getAtIndex(ValueLayout.JAVA_DOUBLE, i));
-                    d.setAtIndex(ValueLayout.JAVA_DOUBLE, i, -0.0);
-                }
-            }
-        }
+        AdamKernels.updateToSubtract(h, iteration + 1L, 1.0, precision, g, 0, g, 0, expAvg, 0, expAvgSq, 0, max, 0, length);
     }
 }

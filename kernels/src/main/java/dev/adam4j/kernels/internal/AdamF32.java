@@ -22,4 +22,14 @@ public interface AdamF32 {
             MemorySegment param, long paramOffset, MemorySegment grad, long gradOffset,
             MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
             MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length);
+
+    /**
+     * The moments of one step and, in place of a new parameter, the update a framework subtracts
+     * ({@code p − u} is the parameter {@code step} makes, for every {@code p}); the hyperparameters have no
+     * weight decay. {@code update} may be the gradient's range itself. See {@link ScalarAdamF32}.
+     */
+    void updateToSubtract(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment update, long updateOffset, MemorySegment grad, long gradOffset,
+            MemorySegment expAvg, long expAvgOffset, MemorySegment expAvgSq, long expAvgSqOffset,
+            MemorySegment maxExpAvgSq, long maxExpAvgSqOffset, long length);
 }

@@ -41,6 +41,15 @@ import java.lang.foreign.ValueLayout;
  * NaN and infinities propagate as in PyTorch; NaN payloads and signs are not specified (Java does
  * not specify them either).
  *
+ * <h2>The update to subtract</h2>
+ * Frameworks that apply the update themselves by subtraction (Deeplearning4j's {@code params.subi(update)})
+ * get {@link #updateToSubtract}: the moments of the step and, instead of a new parameter, {@code u} such
+ * that {@code fl(p − u)} is the parameter {@link #step} stores, bit for bit, for every {@code p}. Without
+ * weight decay (the only place the rule reads {@code p}), step 7 is {@code fl(p + d)} with
+ * {@code d = (negStepSize·m)/denom} independent of {@code p}; IEEE 754 defines {@code x − y} as
+ * {@code x + (−y)}, so {@code u = −d}. It is computed as step 7 on a parameter of {@code −0.0}
+ * ({@code fl(−0.0 + d) = d} for every {@code d}, zeros, infinities and NaN included), negated (exact).
+ *
  * <p>{@code ScalarAdamF64} is generated from this file (see {@code F64Generator} in the tests).
  */
 public enum ScalarAdamF64 implements AdamF64 {
@@ -124,6 +133,9 @@ public enum ScalarAdamF64 implements AdamF64 {
         return Math.fma(c.oneMinusBeta2 * g, g, v * c.beta2);
     }
 
+    /** The parameter {@link #updateToSubtract} steps: {@code fl(−0.0 + d) = d} exactly for every {@code d}. */
+    static final double NEGATIVE_ZERO = -0.0f;
+
     /** Steps 6–7: the new parameter from the decayed {@code p}, {@code m} and {@code u} (v or vmax). */
     static double update(Constants c, double p, double m, double u) {
         double root = (double) Math.sqrt(u);
@@ -166,6 +178,28 @@ public enum ScalarAdamF64 implements AdamF64 {
             double u = c.amsgrad ? Math.max(maxExpAvgSq.getAtIndex(E, xo + i), v) : v;
             if (c.amsgrad) maxExpAvgSq.setAtIndex(E, xo + i, u);
             param.setAtIndex(E, po + i, update(c, decayed(c, p), m, u));
+            expAvg.setAtIndex(E, mo + i, m);
+            expAvgSq.setAtIndex(E, vo + i, v);
+        }
+    }
+
+    /**
+     * The moments of one step over f64 segments and the update {@code −d} into {@code out}, in place of a
+     * new parameter; see the class documentation. No weight decay (the caller checks). {@code out} may be
+     * {@code grad}'s own range: each gradient element is read before its update is written.
+     */
+    @Override
+    public void updateToSubtract(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment out, long oo, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
+        Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
+        for (long i = 0; i < length; i++) {
+            double g = gradient(c, grad.getAtIndex(E, go + i), NEGATIVE_ZERO);
+            double m = firstMoment(c, expAvg.getAtIndex(E, mo + i), g);
+            double v = secondMoment(c, expAvgSq.getAtIndex(E, vo + i), g);
+            double u = c.amsgrad ? Math.max(maxExpAvgSq.getAtIndex(E, xo + i), v) : v;
+            if (c.amsgrad) maxExpAvgSq.setAtIndex(E, xo + i, u);
+            out.setAtIndex(E, oo + i, -update(c, NEGATIVE_ZERO, m, u));
             expAvg.setAtIndex(E, mo + i, m);
             expAvgSq.setAtIndex(E, vo + i, v);
         }

@@ -74,6 +74,21 @@ enum PanamaAdamF32 implements AdamF32 {
         }
     }
 
+    @Override
+    public void updateToSubtract(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment out, long oo, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
+        long bound = S.loopBound(length);
+        if (bound > 0) {
+            updateLoops(h, negStepSize, bc2Sqrt, gradScale, out, oo * BYTES, grad, go * BYTES,
+                    expAvg, mo * BYTES, expAvgSq, vo * BYTES, maxExpAvgSq, xo * BYTES, bound * BYTES);
+        }
+        if (bound < length) {
+            ScalarAdamF32.INSTANCE.updateToSubtract(h, negStepSize, bc2Sqrt, gradScale, out, oo + bound, grad, go + bound,
+                    expAvg, mo + bound, expAvgSq, vo + bound, maxExpAvgSq, xo + bound, length - bound);
+        }
+    }
+
     // The steps of the contract on whole vectors: small static methods that C2 inlines into the
     // loops. They take the constants as primitives, copied out of the Constants object at the top of
     // each loop method: the object then never reaches a call, so escape analysis removes it even
@@ -168,6 +183,44 @@ enum PanamaAdamF32 implements AdamF32 {
                 FloatVector m = firstMoment(FloatVector.fromMemorySegment(S, expAvg, mo + i, NATIVE), g, lerpCoef, fromGrad);
                 FloatVector v = secondMoment(FloatVector.fromMemorySegment(S, expAvgSq, vo + i, NATIVE), g, beta2, oneMinusBeta2);
                 update(p, m, v, paramMul, bc2, eps, negStep, epsHat).intoMemorySegment(param, po + i, NATIVE);
+                m.intoMemorySegment(expAvg, mo + i, NATIVE);
+                v.intoMemorySegment(expAvgSq, vo + i, NATIVE);
+            }
+        }
+    }
+
+    /**
+     * {@link #updateToSubtract}'s vectorized part: the segment loop with the parameter a constant
+     * {@code −0.0} (nothing loaded) and the negated result stored into {@code out}, which may be the
+     * gradient's range (every vector is loaded before its update is stored). Offsets and {@code end} in bytes.
+     */
+    private static void updateLoops(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment out, long oo, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long end) {
+        final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
+        final float gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;
+        final float oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;
+        final float negStep = c.negStepSize;
+        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat;
+        final long stride = S.vectorByteSize();
+        final FloatVector p = FloatVector.broadcast(S, -0.0f);
+        if (h.amsgrad()) {
+            for (long i = 0; i < end; i += stride) {
+                FloatVector g = gradient(FloatVector.fromMemorySegment(S, grad, go + i, NATIVE), p, gradMul, wd, l2);
+                FloatVector m = firstMoment(FloatVector.fromMemorySegment(S, expAvg, mo + i, NATIVE), g, lerpCoef, fromGrad);
+                FloatVector v = secondMoment(FloatVector.fromMemorySegment(S, expAvgSq, vo + i, NATIVE), g, beta2, oneMinusBeta2);
+                FloatVector u = FloatVector.fromMemorySegment(S, maxExpAvgSq, xo + i, NATIVE).max(v);
+                update(p, m, u, paramMul, bc2, eps, negStep, epsHat).neg().intoMemorySegment(out, oo + i, NATIVE);
+                m.intoMemorySegment(expAvg, mo + i, NATIVE);
+                v.intoMemorySegment(expAvgSq, vo + i, NATIVE);
+                u.intoMemorySegment(maxExpAvgSq, xo + i, NATIVE);
+            }
+        } else {
+            for (long i = 0; i < end; i += stride) {
+                FloatVector g = gradient(FloatVector.fromMemorySegment(S, grad, go + i, NATIVE), p, gradMul, wd, l2);
+                FloatVector m = firstMoment(FloatVector.fromMemorySegment(S, expAvg, mo + i, NATIVE), g, lerpCoef, fromGrad);
+                FloatVector v = secondMoment(FloatVector.fromMemorySegment(S, expAvgSq, vo + i, NATIVE), g, beta2, oneMinusBeta2);
+                update(p, m, v, paramMul, bc2, eps, negStep, epsHat).neg().intoMemorySegment(out, oo + i, NATIVE);
                 m.intoMemorySegment(expAvg, mo + i, NATIVE);
                 v.intoMemorySegment(expAvgSq, vo + i, NATIVE);
             }

@@ -75,6 +75,21 @@ enum PanamaAdamF64 implements AdamF64 {
         }
     }
 
+    @Override
+    public void updateToSubtract(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment out, long oo, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long length) {
+        long bound = S.loopBound(length);
+        if (bound > 0) {
+            updateLoops(h, negStepSize, bc2Sqrt, gradScale, out, oo * BYTES, grad, go * BYTES,
+                    expAvg, mo * BYTES, expAvgSq, vo * BYTES, maxExpAvgSq, xo * BYTES, bound * BYTES);
+        }
+        if (bound < length) {
+            ScalarAdamF64.INSTANCE.updateToSubtract(h, negStepSize, bc2Sqrt, gradScale, out, oo + bound, grad, go + bound,
+                    expAvg, mo + bound, expAvgSq, vo + bound, maxExpAvgSq, xo + bound, length - bound);
+        }
+    }
+
     // The steps of the contract on whole vectors: small static methods that C2 inlines into the
     // loops. They take the constants as primitives, copied out of the Constants object at the top of
     // each loop method: the object then never reaches a call, so escape analysis removes it even
@@ -169,6 +184,44 @@ enum PanamaAdamF64 implements AdamF64 {
                 DoubleVector m = firstMoment(DoubleVector.fromMemorySegment(S, expAvg, mo + i, NATIVE), g, lerpCoef, fromGrad);
                 DoubleVector v = secondMoment(DoubleVector.fromMemorySegment(S, expAvgSq, vo + i, NATIVE), g, beta2, oneMinusBeta2);
                 update(p, m, v, paramMul, bc2, eps, negStep, epsHat).intoMemorySegment(param, po + i, NATIVE);
+                m.intoMemorySegment(expAvg, mo + i, NATIVE);
+                v.intoMemorySegment(expAvgSq, vo + i, NATIVE);
+            }
+        }
+    }
+
+    /**
+     * {@link #updateToSubtract}'s vectorized part: the segment loop with the parameter a constant
+     * {@code −0.0} (nothing loaded) and the negated result stored into {@code out}, which may be the
+     * gradient's range (every vector is loaded before its update is stored). Offsets and {@code end} in bytes.
+     */
+    private static void updateLoops(AdamHyperparameters h, double negStepSize, double bc2Sqrt, double gradScale,
+            MemorySegment out, long oo, MemorySegment grad, long go, MemorySegment expAvg, long mo,
+            MemorySegment expAvgSq, long vo, MemorySegment maxExpAvgSq, long xo, long end) {
+        final Constants c = new Constants(h, negStepSize, bc2Sqrt, gradScale);
+        final double gradMul = c.gradMul, wd = c.weightDecay, lerpCoef = c.lerpCoef, beta2 = c.beta2;
+        final double oneMinusBeta2 = c.oneMinusBeta2, paramMul = c.paramMul, bc2 = c.bc2Sqrt, eps = c.eps;
+        final double negStep = c.negStepSize;
+        final boolean l2 = c.l2, fromGrad = !c.smallWeight, epsHat = c.epsHat;
+        final long stride = S.vectorByteSize();
+        final DoubleVector p = DoubleVector.broadcast(S, -0.0f);
+        if (h.amsgrad()) {
+            for (long i = 0; i < end; i += stride) {
+                DoubleVector g = gradient(DoubleVector.fromMemorySegment(S, grad, go + i, NATIVE), p, gradMul, wd, l2);
+                DoubleVector m = firstMoment(DoubleVector.fromMemorySegment(S, expAvg, mo + i, NATIVE), g, lerpCoef, fromGrad);
+                DoubleVector v = secondMoment(DoubleVector.fromMemorySegment(S, expAvgSq, vo + i, NATIVE), g, beta2, oneMinusBeta2);
+                DoubleVector u = DoubleVector.fromMemorySegment(S, maxExpAvgSq, xo + i, NATIVE).max(v);
+                update(p, m, u, paramMul, bc2, eps, negStep, epsHat).neg().intoMemorySegment(out, oo + i, NATIVE);
+                m.intoMemorySegment(expAvg, mo + i, NATIVE);
+                v.intoMemorySegment(expAvgSq, vo + i, NATIVE);
+                u.intoMemorySegment(maxExpAvgSq, xo + i, NATIVE);
+            }
+        } else {
+            for (long i = 0; i < end; i += stride) {
+                DoubleVector g = gradient(DoubleVector.fromMemorySegment(S, grad, go + i, NATIVE), p, gradMul, wd, l2);
+                DoubleVector m = firstMoment(DoubleVector.fromMemorySegment(S, expAvg, mo + i, NATIVE), g, lerpCoef, fromGrad);
+                DoubleVector v = secondMoment(DoubleVector.fromMemorySegment(S, expAvgSq, vo + i, NATIVE), g, beta2, oneMinusBeta2);
+                update(p, m, v, paramMul, bc2, eps, negStep, epsHat).neg().intoMemorySegment(out, oo + i, NATIVE);
                 m.intoMemorySegment(expAvg, mo + i, NATIVE);
                 v.intoMemorySegment(expAvgSq, vo + i, NATIVE);
             }
