@@ -241,12 +241,14 @@ public final class Report {
                     "nd4j-native 1.0.0-M2.1 (generic x86-64 build), f32, a `MultiLayerNetwork` of dense layers: the network's "
                     + "`Updater.update` over its flattened gradient view (one updater block: minibatch division, `applyUpdater`), "
                     + "then `params.subi(update)`, as `fit` takes it. Threads: ND4J's OpenMP threads (`OMP_NUM_THREADS`, set per fork), "
-                    + "which run DL4J's Adam, the division and the subtraction; the adapter's own step is single-threaded."),
+                    + "which run DL4J's Adam, the division and the subtraction; the adapter's own pass runs on as many adam4j threads "
+                    + "(`Adam4j.withParallelism`)."),
             new Framework("Deeplearning4j: the updater block's applyUpdater alone", "Dl4jUpdaterBench.applyUpdater", "dl4j",
                     "DL4J's Adam", Double.NaN, false,
                     "The part of the step above in which the two differ, without the network's bookkeeping, the minibatch division and "
-                    + "the subtraction: `GradientUpdater.applyUpdater` on the block's gradient view (adam4j's kernel on DL4J's state view "
-                    + "and the negated update written back, or ND4J's native `adam_updater` op). Informative: the target is the whole step's."),
+                    + "the subtraction: `GradientUpdater.applyUpdater` on the block's gradient view (adam4j's `updateToSubtract` on DL4J's "
+                    + "state view, the update written over the gradient in the same pass, or ND4J's native `adam_updater` op). "
+                    + "Informative: the target is the whole step's."),
             new Framework("Tribuo", "TribuoOptimiserBench.step", "tribuo", "Tribuo's Adam", 5, true,
                     "tribuo-math 4.3.2, f64, `Tensor[]` of `DenseMatrix`/`DenseVector`: `parameters.update(optimiser.step(grads, 1.0))`, "
                     + "as Tribuo's SGD trainers take it. Tribuo's optimisers are single-threaded, so `org.tribuo.math.optimisers.Adam` "

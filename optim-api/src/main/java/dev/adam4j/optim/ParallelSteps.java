@@ -71,6 +71,21 @@ final class ParallelSteps {
         long lead = p instanceof DataBuffer.Segment s && s.segment().isNative()
                 ? ((s.segment().address() + s.offset() * p.precision().byteSize()) % LINE) / p.precision().byteSize()
                 : 0; // elements before the first line boundary are counted from index 0
+        long[] cut = cuts(n, parts, quantum, lead);
+        run(parts, k -> {
+            long from = cut[k], len = cut[k + 1] - cut[k];
+            // a chunk's first element is element `from` of the call (a stochastic call covers one parameter)
+            KernelCall.step(h, t, gradScale, p.slice(from, len), low == null ? null : low.slice(from, len), g.slice(from, len),
+                    m.slice(from, len), v.slice(from, len), x == null ? null : x.slice(from, len), stochastic, seed, from);
+        });
+    }
+
+    /**
+     * The boundaries of {@code parts} near-equal chunks of {@code [0, n)}: {@code cut[k]} to
+     * {@code cut[k + 1]}, each inner boundary rounded up to a multiple of {@code quantum} elements past
+     * the {@code lead} elements before the first line boundary.
+     */
+    static long[] cuts(long n, int parts, long quantum, long lead) {
         long[] cut = new long[parts + 1];
         cut[parts] = n;
         for (int k = 1; k < parts; k++) {
@@ -78,12 +93,7 @@ final class ParallelSteps {
             long aligned = ((ideal + lead + quantum - 1) / quantum) * quantum - lead;
             cut[k] = Math.min(n, Math.max(cut[k - 1], aligned));
         }
-        run(parts, k -> {
-            long from = cut[k], len = cut[k + 1] - cut[k];
-            // a chunk's first element is element `from` of the call (a stochastic call covers one parameter)
-            KernelCall.step(h, t, gradScale, p.slice(from, len), low == null ? null : low.slice(from, len), g.slice(from, len),
-                    m.slice(from, len), v.slice(from, len), x == null ? null : x.slice(from, len), stochastic, seed, from);
-        });
+        return cut;
     }
 
     /**

@@ -54,6 +54,7 @@ public final class Adam4j implements IUpdater {
     private double epsilon;
     private boolean amsgrad;
     private EpsilonMode epsilonMode;
+    private int parallelism;
 
     /** PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8. */
     public Adam4j() {
@@ -62,19 +63,21 @@ public final class Adam4j implements IUpdater {
 
     /** PyTorch's defaults with learning rate {@code learningRate}. */
     public Adam4j(double learningRate) {
-        this(learningRate, null, 0.9, 0.999, 1e-8, false, EpsilonMode.PYTORCH);
+        this(learningRate, null, 0.9, 0.999, 1e-8, false, EpsilonMode.PYTORCH, 1);
     }
 
     /** PyTorch's defaults with a learning-rate schedule (DL4J's {@link ISchedule}). */
     public Adam4j(ISchedule learningRateSchedule) {
         this(Double.NaN, Objects.requireNonNull(learningRateSchedule, "learningRateSchedule"), 0.9, 0.999, 1e-8,
-                false, EpsilonMode.PYTORCH);
+                false, EpsilonMode.PYTORCH, 1);
     }
 
     /**
      * Every hyperparameter; {@code learningRateSchedule} (may be null) overrides {@code learningRate}.
+     * {@code parallelism}: the threads of the updater's own pass (see {@link #withParallelism}); 0, what a
+     * configuration saved before the option existed reads as, means 1.
      *
-     * @throws IllegalArgumentException for a value outside PyTorch's range, naming it
+     * @throws IllegalArgumentException for a value outside PyTorch's range, naming it, or a negative parallelism
      */
     @JsonCreator
     public Adam4j(@JsonProperty("learningRate") double learningRate,
@@ -83,7 +86,9 @@ public final class Adam4j implements IUpdater {
             @JsonProperty("beta2") double beta2,
             @JsonProperty("epsilon") double epsilon,
             @JsonProperty("amsgrad") boolean amsgrad,
-            @JsonProperty("epsilonMode") EpsilonMode epsilonMode) {
+            @JsonProperty("epsilonMode") EpsilonMode epsilonMode,
+            @JsonProperty("parallelism") int parallelism) {
+        if (parallelism < 0) throw new IllegalArgumentException("Invalid parallelism: " + parallelism + " (must be >= 1)");
         this.learningRate = learningRate;
         this.learningRateSchedule = learningRateSchedule;
         this.beta1 = beta1;
@@ -91,27 +96,43 @@ public final class Adam4j implements IUpdater {
         this.epsilon = epsilon;
         this.amsgrad = amsgrad;
         this.epsilonMode = epsilonMode == null ? EpsilonMode.PYTORCH : epsilonMode;
+        this.parallelism = Math.max(1, parallelism);
         hyperparameters(learningRateSchedule == null ? learningRate : 0.0); // validates
     }
 
     /** A copy with {@code amsgrad} set. */
     public Adam4j withAmsgrad(boolean v) {
-        return new Adam4j(learningRate, learningRateSchedule, beta1, beta2, epsilon, v, epsilonMode);
+        return new Adam4j(learningRate, learningRateSchedule, beta1, beta2, epsilon, v, epsilonMode, parallelism);
     }
 
     /** A copy with where ε enters set. */
     public Adam4j withEpsilonMode(EpsilonMode v) {
-        return new Adam4j(learningRate, learningRateSchedule, beta1, beta2, epsilon, amsgrad, Objects.requireNonNull(v, "epsilonMode"));
+        return new Adam4j(learningRate, learningRateSchedule, beta1, beta2, epsilon, amsgrad, Objects.requireNonNull(v, "epsilonMode"),
+                parallelism);
     }
 
     /** A copy with the betas set. */
     public Adam4j withBetas(double b1, double b2) {
-        return new Adam4j(learningRate, learningRateSchedule, b1, b2, epsilon, amsgrad, epsilonMode);
+        return new Adam4j(learningRate, learningRateSchedule, b1, b2, epsilon, amsgrad, epsilonMode, parallelism);
     }
 
     /** A copy with ε set. */
     public Adam4j withEpsilon(double v) {
-        return new Adam4j(learningRate, learningRateSchedule, beta1, beta2, v, amsgrad, epsilonMode);
+        return new Adam4j(learningRate, learningRateSchedule, beta1, beta2, v, amsgrad, epsilonMode, parallelism);
+    }
+
+    /**
+     * A copy whose updater splits its pass over the gradient and the moments across {@code threads}
+     * threads (adam4j's pool of daemon threads and DL4J's calling thread; chunks of at least 16,384
+     * elements on 64-byte lines, as {@code Adam.setParallelism}). Results are bit for bit those of one
+     * thread: the step is element-wise. ND4J's own threads ({@code OMP_NUM_THREADS}) still run the rest of
+     * DL4J's step. Default 1.
+     *
+     * @throws IllegalArgumentException for {@code threads < 1}
+     */
+    public Adam4j withParallelism(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("Invalid parallelism: " + threads + " (must be >= 1)");
+        return new Adam4j(learningRate, learningRateSchedule, beta1, beta2, epsilon, amsgrad, epsilonMode, threads);
     }
 
     /** The kernel's hyperparameters at learning rate {@code lr} (validated). */
@@ -124,6 +145,7 @@ public final class Adam4j implements IUpdater {
     public double getEpsilon() { return epsilon; }
     public boolean isAmsgrad() { return amsgrad; }
     public EpsilonMode getEpsilonMode() { return epsilonMode; }
+    public int getParallelism() { return parallelism; }
     public ISchedule getLearningRateSchedule() { return learningRateSchedule; }
     /** The fixed learning rate (NaN when a schedule is set). */
     public double getLearningRate() { return learningRate; }
@@ -153,7 +175,7 @@ public final class Adam4j implements IUpdater {
     @Override
     public Adam4j clone() {
         return new Adam4j(learningRate, learningRateSchedule == null ? null : learningRateSchedule.clone(),
-                beta1, beta2, epsilon, amsgrad, epsilonMode);
+                beta1, beta2, epsilon, amsgrad, epsilonMode, parallelism);
     }
 
     @Override
@@ -180,18 +202,19 @@ public final class Adam4j implements IUpdater {
         return o instanceof Adam4j a && Double.compare(a.learningRate, learningRate) == 0
                 && Objects.equals(a.learningRateSchedule, learningRateSchedule)
                 && Double.compare(a.beta1, beta1) == 0 && Double.compare(a.beta2, beta2) == 0
-                && Double.compare(a.epsilon, epsilon) == 0 && a.amsgrad == amsgrad && a.epsilonMode == epsilonMode;
+                && Double.compare(a.epsilon, epsilon) == 0 && a.amsgrad == amsgrad && a.epsilonMode == epsilonMode
+                && a.parallelism == parallelism;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(learningRate, learningRateSchedule, beta1, beta2, epsilon, amsgrad, epsilonMode);
+        return Objects.hash(learningRate, learningRateSchedule, beta1, beta2, epsilon, amsgrad, epsilonMode, parallelism);
     }
 
     @Override
     public String toString() {
         return "Adam4j(learningRate=" + learningRate + (learningRateSchedule == null ? "" : ", schedule=" + learningRateSchedule)
                 + ", betas=(" + beta1 + ", " + beta2 + "), epsilon=" + epsilon + ", amsgrad=" + amsgrad
-                + ", epsilonMode=" + epsilonMode + ")";
+                + ", epsilonMode=" + epsilonMode + (parallelism == 1 ? "" : ", parallelism=" + parallelism) + ")";
     }
 }

@@ -3,6 +3,7 @@ package dev.adam4j.dl4j;
 import dev.adam4j.kernels.AdamHyperparameters;
 import dev.adam4j.kernels.AdamKernels;
 import dev.adam4j.kernels.Precision;
+import dev.adam4j.optim.ParallelRanges;
 import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -141,6 +142,10 @@ public final class Adam4jUpdater implements GradientUpdater<Adam4j> {
         if (length == 0) return;
         MemorySegment expAvg = Nd4jMemory.segment(m, "M"), expAvgSq = Nd4jMemory.segment(v, "V");
         MemorySegment max = vHat == null ? null : Nd4jMemory.segment(vHat, "V_HAT");
-        AdamKernels.updateToSubtract(h, iteration + 1L, 1.0, precision, g, 0, g, 0, expAvg, 0, expAvgSq, 0, max, 0, length);
+        long t = iteration + 1L;
+        // every argument checked over the whole range before a chunk writes
+        AdamKernels.validateUpdateToSubtract(h, t, 1.0, precision, g, 0, g, 0, expAvg, 0, expAvgSq, 0, max, 0, length);
+        ParallelRanges.run(config.getParallelism(), length, g.address(), precision.byteSize(), (from, n) ->
+                AdamKernels.updateToSubtract(h, t, 1.0, precision, g, from, g, from, expAvg, from, expAvgSq, from, max, from, n));
     }
 }

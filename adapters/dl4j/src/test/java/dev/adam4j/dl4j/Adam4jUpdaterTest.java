@@ -74,6 +74,9 @@ class Adam4jUpdaterTest {
             out.add(Arguments.of(t, new Adam4j(0.1).withAmsgrad(true)));
             out.add(Arguments.of(t, new Adam4j(1e-3).withEpsilonMode(EpsilonMode.EPS_HAT).withBetas(0.5, 0.6)));
             out.add(Arguments.of(t, new Adam4j(3.0).withEpsilon(0.0).withAmsgrad(true)));
+            // the pass split across threads (2 and 3 chunks on the two largest lengths)
+            out.add(Arguments.of(t, new Adam4j(0.1).withParallelism(2)));
+            out.add(Arguments.of(t, new Adam4j(0.1).withAmsgrad(true).withParallelism(3)));
         }
         return out.stream();
     }
@@ -87,7 +90,7 @@ class Adam4jUpdaterTest {
     @ParameterizedTest
     @MethodSource("exactnessCases")
     void dl4jsSubtractionOfTheUpdateIsAdam4jsStepBitForBit(DataType type, Adam4j config) {
-        for (int n : new int[] {1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 257, 1000, 4099}) {
+        for (int n : new int[] {1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 257, 1000, 4099, 40_000, 100_003}) {
             SplittableRandom rng = new SplittableRandom(n * 31L + type.ordinal());
             double[] p0 = new double[n];
             for (int i = 0; i < n; i++) p0[i] = i < SPECIALS.length ? SPECIALS[(i + n) % SPECIALS.length] : rng.nextGaussian() * Math.pow(10, rng.nextInt(-45, 38));
@@ -167,6 +170,7 @@ class Adam4jUpdaterTest {
         for (Bad b : List.of(
                 new Bad("Invalid learning rate: -1.0", () -> new Adam4j(-1.0)),
                 new Bad("Invalid learning rate: NaN", () -> new Adam4j(Double.NaN)),
+                new Bad("Invalid parallelism: 0", () -> new Adam4j(0.1).withParallelism(0)),
                 new Bad("Invalid beta parameter at index 0: 1.0", () -> new Adam4j().withBetas(1.0, 0.999)),
                 new Bad("Invalid beta parameter at index 1: -0.5", () -> new Adam4j().withBetas(0.9, -0.5)),
                 new Bad("Invalid epsilon value: -1.0", () -> new Adam4j().withEpsilon(-1.0)),

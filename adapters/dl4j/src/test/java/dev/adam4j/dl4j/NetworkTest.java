@@ -135,7 +135,8 @@ class NetworkTest {
 
     @Test
     void jsonRoundTripKeepsTheUpdaterAndItsHyperparameters() {
-        Adam4j a = new Adam4j(0.02).withBetas(0.8, 0.95).withEpsilon(1e-7).withAmsgrad(true).withEpsilonMode(EpsilonMode.EPS_HAT);
+        Adam4j a = new Adam4j(0.02).withBetas(0.8, 0.95).withEpsilon(1e-7).withAmsgrad(true).withEpsilonMode(EpsilonMode.EPS_HAT)
+                .withParallelism(2);
         Adam4j b = new Adam4j(new ExponentialSchedule(ScheduleType.ITERATION, 0.05, 0.99));
         MultiLayerConfiguration conf = network(DataType.FLOAT, a, b).getLayerWiseConfigurations();
         String json = conf.toJson();
@@ -145,6 +146,11 @@ class NetworkTest {
         assertEquals(b, ((BaseLayer) back.getConf(1).getLayer()).getIUpdater());
         assertEquals(conf, back);
         assertEquals(0.05 * 0.99 * 0.99, ((BaseLayer) back.getConf(1).getLayer()).getIUpdater().getLearningRate(2, 0), 1e-15);
+        assertEquals(2, ((Adam4j) ((BaseLayer) back.getConf(0).getLayer()).getIUpdater()).getParallelism());
+        // a configuration saved before the parallelism option existed reads as 1 thread
+        String old = json.replaceAll(",\\s*\"parallelism\" : \\d+", "");
+        assertTrue(!old.contains("parallelism"), old);
+        assertEquals(1, ((Adam4j) ((BaseLayer) MultiLayerConfiguration.fromJson(old).getConf(1).getLayer()).getIUpdater()).getParallelism());
     }
 
     @ParameterizedTest

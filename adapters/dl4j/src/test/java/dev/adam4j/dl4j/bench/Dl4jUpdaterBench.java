@@ -55,8 +55,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code threads}: ND4J's OpenMP threads, which follow {@code OMP_NUM_THREADS} and which only the
  * process environment sets, so {@code ./bench adapters} runs each thread count in its own fork with
  * the variable set, and the setup refuses a mismatch. They run DL4J's own Adam, the minibatch
- * division and the subtraction; the adapter's step itself (adam4j's kernel on the state view) is
- * single-threaded: {@link Adam4j} has no thread option.
+ * division and the subtraction; the adapter's own pass (adam4j's kernel on the state view) runs on
+ * {@code threads} threads too ({@link Adam4j#withParallelism}).
  *
  * <p>Run by {@code ./bench adapters}; by hand (from the repository root):
  * <pre>
@@ -111,7 +111,7 @@ public class Dl4jUpdaterBench {
         int layers = Integer.parseInt(model.substring(0, model.indexOf('x')));
         int width = Integer.parseInt(model.substring(model.indexOf('x') + 1));
         IUpdater u = switch (optimizer) {
-            case "adam4j" -> new Adam4j(1e-4);
+            case "adam4j" -> new Adam4j(1e-4).withParallelism(threads);
             case "dl4j" -> new Adam(1e-4, 0.9, 0.999, 1e-8);
             case "noop" -> new NoOp();
             default -> throw new IllegalArgumentException("optimizer " + optimizer + " is neither adam4j, dl4j nor noop");
