@@ -150,11 +150,16 @@ final class Goals {
                     g.met &= g.bound.test(worst);
                     g.parts.add(Report.modelLabel(model) + ": " + String.format(Locale.ROOT, "%.2f×", worst)
                             + " (" + String.join(", ", each) + ")");
-                    double reachable = Report.reachable(rs, fw, model, th);
+                    double reachable = Report.reachable(rs, fw, model, th), byAdam = Report.reachableByAdam(rs, fw, model, th);
                     if (reachable < fw.target()) {
                         g.outOfReach(String.format(Locale.ROOT,
                                 "with no optimizer at all the step is at most %.2f× faster than with %s (%s, best fork)",
                                 reachable, fw.peerName(), Report.modelLabel(model)));
+                    } else if (byAdam < fw.target()) {
+                        g.outOfReach(String.format(Locale.ROOT,
+                                "with an updater that only moves Adam's bytes (reads the gradient and the moments, writes the moments "
+                                + "and the update) the step is at most %.2f× faster than with %s (%s, best fork)",
+                                byAdam, fw.peerName(), Report.modelLabel(model)));
                     }
                 }
                 g.write(md);

@@ -230,6 +230,21 @@ public final class Report {
         return noopPairs(rs, fw, model, threads).stream().mapToDouble(p -> p[0] / p[1]).max().orElse(Double.NaN);
     }
 
+    /**
+     * {framework's Adam ms, floor ms} of each pair of forks, where the benchmark also runs {@code optimizer=floor}:
+     * an updater that only moves the bytes any Adam must (read the gradient and the moments, write the moments and
+     * the update), at the same thread count.
+     */
+    static List<double[]> floorPairs(List<Result> rs, Framework fw, String model, String threads) {
+        String th = fw.singleThreaded() ? "1" : threads;
+        return pairForks(adapterForks(rs, fw, fw.peer(), model, th), adapterForks(rs, fw, "floor", model, threads));
+    }
+
+    /** The most any Adam could gain over the framework's: the best fork's Adam time over its floor time, NaN without floor forks. */
+    static double reachableByAdam(List<Result> rs, Framework fw, String model, String threads) {
+        return floorPairs(rs, fw, model, threads).stream().mapToDouble(p -> p[0] / p[1]).max().orElse(Double.NaN);
+    }
+
     static final List<Framework> FRAMEWORKS = List.of(
             new Framework("DJL", "DjlOptimizerBench.step", "djl", "DJL's Adam", 3, false,
                     "DJL 0.35.1, PyTorch engine 2.7.1 (CPU), f32: `Optimizer.update(id, weight, grad)` for every parameter, as DJL's "
@@ -318,6 +333,11 @@ public final class Report {
         return String.join(" / ", xs);
     }
 
+    /** Whether {@code side} ran for any of {@code models} at 1 or 2 threads. */
+    private static boolean ranSide(List<Result> rs, Framework fw, List<String> models, String side) {
+        return models.stream().anyMatch(m -> !adapterForks(rs, fw, side, m, "1").isEmpty() || !adapterForks(rs, fw, side, m, "2").isEmpty());
+    }
+
     /** The adapters' section of {@code benchmarks.md}, between its markers. */
     static String adapterSection(List<Result> rs, String machine, String command) {
         StringBuilder md = new StringBuilder(ADAPTERS_BEGIN).append("\n## Framework adapters: one optimizer step inside each framework\n\n");
@@ -331,10 +351,11 @@ public final class Report {
             List<String> models = models(rs, fw);
             if (models.isEmpty()) continue;
             md.append("\n### ").append(fw.name()).append("\n\n").append(fw.what()).append("\n\n");
-            boolean noop = models.stream().anyMatch(m -> !adapterForks(rs, fw, "noop", m, "1").isEmpty());
+            boolean noop = ranSide(rs, fw, models, "noop"), floor = ranSide(rs, fw, models, "floor");
             md.append("| parameters | threads | adam4j adapter, ms per fork | ").append(fw.peerName()).append(", ms per fork | speed-up per fork | worst fork |")
-              .append(noop ? " no optimizer (`noop`), ms per fork | the most any optimizer can gain (best fork) |\n" : "\n");
-            md.append("|---|---:|---|---|---|---:|").append(noop ? "---|---:|\n" : "\n");
+              .append(noop ? " no optimizer (`noop`), ms per fork | the most any optimizer can gain (best fork) |" : "")
+              .append(floor ? " only Adam's bytes moved (`floor`), ms per fork | the most any Adam can gain (best fork) |" : "").append('\n');
+            md.append("|---|---:|---|---|---|---:|").append(noop ? "---|---:|" : "").append(floor ? "---|---:|" : "").append('\n');
             for (String model : models) {
                 for (String th : List.of("1", "2")) {
                     List<double[]> pairs = adapterPairs(rs, fw, model, th);
@@ -352,6 +373,12 @@ public final class Report {
                         List<double[]> np = noopPairs(rs, fw, model, th);
                         double best = reachable(rs, fw, model, th);
                         md.append(' ').append(np.isEmpty() ? "–" : perFork(np, 1, 3)).append(" | ")
+                          .append(Double.isNaN(best) ? "–" : String.format(Locale.ROOT, "%.2f×", best)).append(" |");
+                    }
+                    if (floor) {
+                        List<double[]> fp = floorPairs(rs, fw, model, th);
+                        double best = reachableByAdam(rs, fw, model, th);
+                        md.append(' ').append(fp.isEmpty() ? "–" : perFork(fp, 1, 3)).append(" | ")
                           .append(Double.isNaN(best) ? "–" : String.format(Locale.ROOT, "%.2f×", best)).append(" |");
                     }
                     md.append('\n');

@@ -244,6 +244,37 @@ class ReportTest {
                 + "| 10.0 ± 0.10 / 11.0 ± 0.10 | 2.73× |"), section);
     }
 
+    /**
+     * An updater that only moves Adam's bytes ({@code floor}) bounds what any Adam can gain; a target above that
+     * bound, though below the no-op bound, is out of reach, and the section shows the floor's forks.
+     */
+    @Test
+    void aTargetAboveWhatAdamsBytesAllowIsOutOfReach(@TempDir Path dir) throws Exception {
+        String dl4j = "dev.adam4j.dl4j.bench.Dl4jUpdaterBench.step";
+        String json = "[" + String.join(",",
+                fork(dl4j, "adam4j", "12x512", 2, 8), fork(dl4j, "dl4j", "12x512", 2, 16), fork(dl4j, "noop", "12x512", 2, 4),
+                fork(dl4j, "floor", "12x512", 2, 6), fork(dl4j, "floor", "12x512", 2, 7), fork(dl4j, "noop", "12x512", 2, 5),
+                fork(dl4j, "dl4j", "12x512", 2, 15), fork(dl4j, "adam4j", "12x512", 2, 7.5)) + "]";
+        List<Result> rs = JmhJson.read(Files.writeString(dir.resolve("f.json"), json));
+        StringBuilder md = new StringBuilder();
+        Goals.adapterTable(md, rs);
+        String t = md.toString();
+        // no-op: best 16 / 4 = 4× (reachable); floor: best 16 / 6 = 2.67×, below 3×
+        assertTrue(t.contains("| ≥ 3× DL4J's Adam, 2 threads | 3.15 M in 24 tensors: 2.00× (2.00, 2.00) | **not met**; out of reach: with an updater "
+                + "that only moves Adam's bytes (reads the gradient and the moments, writes the moments and the update) the step is at most "
+                + "2.67× faster than with DL4J's Adam (3.15 M in 24 tensors, best fork) |"), t);
+        String section = Report.adapterSection(rs, "m", "./bench adapters");
+        assertTrue(section.contains("| 3.15 M in 24 tensors | 2 | 8.00 ± 0.10 / 7.50 ± 0.10 | 16.0 ± 0.10 / 15.0 ± 0.10 | 2.00×, 2.00× | 2.00× "
+                + "| 4.00 ± 0.10 / 5.00 ± 0.10 | 4.00× | 6.00 ± 0.10 / 7.00 ± 0.10 | 2.67× |"), section);
+
+        // without floor forks, the bound is the no-op's alone: 4× > 3×, so the miss is not excused
+        String noFloor = "[" + String.join(",", fork(dl4j, "adam4j", "12x512", 2, 8), fork(dl4j, "dl4j", "12x512", 2, 16),
+                fork(dl4j, "noop", "12x512", 2, 4)) + "]";
+        StringBuilder md2 = new StringBuilder();
+        Goals.adapterTable(md2, JmhJson.read(Files.writeString(dir.resolve("g.json"), noFloor)));
+        assertTrue(md2.toString().contains("| ≥ 3× DL4J's Adam, 2 threads | 3.15 M in 24 tensors: 2.00× (2.00) | **not met** |"), md2.toString());
+    }
+
     @Test
     void theAdaptersSectionListsEveryForkInRunOrder(@TempDir Path dir) throws Exception {
         List<Result> rs = JmhJson.read(Files.writeString(dir.resolve("a.json"), adapters(2.5)));

@@ -1,6 +1,7 @@
 package dev.adam4j.dl4j.bench;
 
 import dev.adam4j.dl4j.Adam4j;
+import dev.adam4j.dl4j.MemoryFloor;
 import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -78,9 +79,11 @@ public class Dl4jUpdaterBench {
     /**
      * {@code noop}: ND4J's {@code NoOp} updater, which leaves the gradient as it is: what the step costs
      * without any optimizer (the network's bookkeeping, the minibatch division, the subtraction), the
-     * part no optimizer can speed up.
+     * part no optimizer can speed up. {@code floor}: {@link MemoryFloor}, an updater that only moves the bytes
+     * any Adam updater must (read the gradient and two moments, write the moments and the update) on
+     * {@code threads} threads: the fastest step an Adam could give here.
      */
-    @Param({"adam4j", "dl4j", "noop"})
+    @Param({"adam4j", "dl4j", "noop", "floor"})
     public String optimizer;
 
     /** ND4J's OpenMP threads: must equal the fork's {@code OMP_NUM_THREADS}. */
@@ -114,7 +117,8 @@ public class Dl4jUpdaterBench {
             case "adam4j" -> new Adam4j(1e-4).withParallelism(threads);
             case "dl4j" -> new Adam(1e-4, 0.9, 0.999, 1e-8);
             case "noop" -> new NoOp();
-            default -> throw new IllegalArgumentException("optimizer " + optimizer + " is neither adam4j, dl4j nor noop");
+            case "floor" -> new MemoryFloor(threads);
+            default -> throw new IllegalArgumentException("optimizer " + optimizer + " is none of adam4j, dl4j, noop, floor");
         };
         NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT)
                 .updater(u).weightInit(WeightInit.XAVIER).list();
