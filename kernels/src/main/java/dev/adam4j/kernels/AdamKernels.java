@@ -434,13 +434,8 @@ public final class AdamKernels {
         checkNotNull("precision", precision);
         checkLength(length);
         int bytes = precision.byteSize();
-        checkSegment("param", param, paramOffset, length, bytes, true);
-        checkSegment("grad", grad, gradOffset, length, bytes, false);
-        checkSegment("expAvg", expAvg, expAvgOffset, length, bytes, true);
-        checkSegment("expAvgSq", expAvgSq, expAvgSqOffset, length, bytes, true);
-        if (h.amsgrad()) {
-            checkSegment("maxExpAvgSq", maxExpAvgSq, maxExpAvgSqOffset, length, bytes, true);
-        }
+        checkStepSegments(h, "param", param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                maxExpAvgSq, maxExpAvgSqOffset, length, bytes);
         checkSegmentsDisjoint(param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
                 h.amsgrad() ? maxExpAvgSq : null, maxExpAvgSqOffset, length, bytes);
     }
@@ -496,13 +491,8 @@ public final class AdamKernels {
         }
         checkLength(length);
         int bytes = precision.byteSize();
-        checkSegment("update", update, updateOffset, length, bytes, true);
-        checkSegment("grad", grad, gradOffset, length, bytes, false);
-        checkSegment("expAvg", expAvg, expAvgOffset, length, bytes, true);
-        checkSegment("expAvgSq", expAvgSq, expAvgSqOffset, length, bytes, true);
-        if (h.amsgrad()) {
-            checkSegment("maxExpAvgSq", maxExpAvgSq, maxExpAvgSqOffset, length, bytes, true);
-        }
+        checkStepSegments(h, "update", update, updateOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq, expAvgSqOffset,
+                maxExpAvgSq, maxExpAvgSqOffset, length, bytes);
         if (length == 0) return;
         // the update may be exactly the gradient's range (in place); no other overlap
         Range u = new Range("update", update, updateOffset, bytes, length), g = new Range("grad", grad, gradOffset, bytes, length);
@@ -645,6 +635,16 @@ public final class AdamKernels {
             throw new IllegalArgumentException(name + " range [" + offset + ", " + ((long) offset + length)
                     + ") is outside its array of length " + arrayLength);
         }
+    }
+
+    /** The range checks of a segment step whose first, written buffer is called {@code first}; {@code bytes} per element. */
+    private static void checkStepSegments(AdamHyperparameters h, String first, MemorySegment p, long po, MemorySegment g, long go,
+            MemorySegment m, long mo, MemorySegment v, long vo, MemorySegment x, long xo, long length, int bytes) {
+        checkSegment(first, p, po, length, bytes, true);
+        checkSegment("grad", g, go, length, bytes, false);
+        checkSegment("expAvg", m, mo, length, bytes, true);
+        checkSegment("expAvgSq", v, vo, length, bytes, true);
+        if (h.amsgrad()) checkSegment("maxExpAvgSq", x, xo, length, bytes, true);
     }
 
     private static void checkSegment(String name, MemorySegment s, long offset, long length, int bytes,
