@@ -34,7 +34,7 @@ public final class ParallelRanges {
         }
         java.util.Objects.requireNonNull(chunk, "chunk");
         ParallelSteps parallel = new ParallelSteps(ParallelSteps.defaultExecutor(), threads, ParallelSteps.DEFAULT_GRAIN);
-        int parts = (int) Math.max(1, Math.min(threads, n / ParallelSteps.DEFAULT_GRAIN));
+        int parts = parallel.parts(n, java.util.List.of()); // native memory: any thread may touch it
         if (n == 0) return;
         // elements of the first line before element 0, as ParallelSteps counts them
         long[] cut = ParallelSteps.cuts(n, parts, 64 / elementBytes, Math.floorMod(address, 64L) / elementBytes);
